@@ -1,0 +1,27 @@
+# The two commands a user needs: `make run` and `make test`.
+# Both install missing Debian packages, configure and build (Release) first.
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+
+.PHONY: all deps configure build run test clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release > /dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# The main job. Until the Table 1 experiment exists it demonstrates the oracle.
+run: build
+	@bash scripts/run-main $(BUILD)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD)
