@@ -1,6 +1,8 @@
 #include "barriers/oracle/matrix_oracle.hpp"
 
 #include <functional>
+#include <utility>
+#include <vector>
 #include <stdexcept>
 
 #include "barriers/oracle/enclosure.hpp"
@@ -113,6 +115,13 @@ long max_fraction_bits(const RationalMatrix& m) {
   return f;
 }
 
+bool all_dyadic(const RationalMatrix& m) {
+  for (const auto* part : {&m.re, &m.im})
+    for (const auto& v : *part)
+      if (!is_dyadic(v)) return false;
+  return true;
+}
+
 void finish(Answer& a, const Enclosure& truth) {
   a.bound_met = a.bound <= pow2(-a.n);
   a.exact = a.bound == 0 && truth.exact;
@@ -148,15 +157,19 @@ Answer MatrixOracle::query(long n) const {
     return [bits](const rational& q) { return round_to_dyadic(q, bits); };
   };
 
+  // Fills `a` from a certified rounding of the exact data (bound against them).
+  auto from_rounding = [&a](Rounded r, long grid) {
+    a.value = std::move(r.value);
+    a.grid_bits = grid;
+    a.correctly_rounded = r.decided;
+    a.bound = certified_error(a.value, r.enclosure);
+    finish(a, r.enclosure);
+    return a;
+  };
+
   switch (settings_.policy) {
-    case AnswerPolicy::nearest: {
-      Rounded r = round_certified(exact_, nearest(f), f);
-      a.value = std::move(r.value);
-      a.correctly_rounded = r.decided;
-      a.bound = certified_error(a.value, r.enclosure);
-      finish(a, r.enclosure);
-      return a;
-    }
+    case AnswerPolicy::nearest:
+      return from_rounding(round_certified(exact_, nearest(f), f), f);
     case AnswerPolicy::random: {
       const long g = f + random_grid_extra;
       Rounded r = round_certified(exact_, nearest(g), g);
@@ -168,20 +181,11 @@ Answer MatrixOracle::query(long n) const {
           const long k = static_cast<long>(splitmix64(state) % (2 * random_steps + 1)) - random_steps;
           v += k * step;
         }
-      a.value = std::move(r.value);
-      a.correctly_rounded = r.decided;
-      a.bound = certified_error(a.value, r.enclosure);
-      finish(a, r.enclosure);
-      return a;
+      return from_rounding(std::move(r), g);
     }
     case AnswerPolicy::ieee: {
       Rounder to_double = [](const rational& q) { return to_rational(from_rational<double>(q).value); };
-      Rounded r = round_certified(exact_, to_double, std::max(f, 60L));
-      a.value = std::move(r.value);
-      a.correctly_rounded = r.decided;
-      a.bound = certified_error(a.value, r.enclosure);
-      finish(a, r.enclosure);
-      return a;
+      return from_rounding(round_certified(exact_, to_double, std::max(f, 60L)), 0);
     }
     case AnswerPolicy::adversarial: {
       const ExactMatrix& other = *other_;
@@ -199,16 +203,26 @@ Answer MatrixOracle::query(long n) const {
         p *= 2;
       }
       if (d < target) {
-        // Round the other instance on a grid fine enough that the answer
-        // stays certified within 2^-n of this one.
+        // Candidates, most faithful to the other instance first: its exact
+        // data when dyadic; what its own nearest oracle answers (so both
+        // instances' oracles give identical bits); its rounding on a grid
+        // fine enough for the certificate.
+        std::vector<std::pair<RationalMatrix, long>> candidates;
+        if (const auto q = other.exact_rational(); q && all_dyadic(*q)) candidates.emplace_back(*q, max_fraction_bits(*q));
+        Rounded same = round_certified(other, nearest(f), f);
         const long fb = grid_bits_for(count, (target - d) / 2, f);
-        Rounded r = round_certified(other, nearest(fb), fb);
-        const Enclosure truth = enclose(exact_, std::max(p, r.enclosure.precision_bits));
-        const rational bound = certified_error(r.value, truth);
-        if (bound <= target) {
-          a.value = std::move(r.value);
+        Rounded fine = round_certified(other, nearest(fb), fb);
+        const bool decided = same.decided && fine.decided;
+        candidates.emplace_back(std::move(same.value), f);
+        candidates.emplace_back(std::move(fine.value), fb);
+        const Enclosure truth = enclose(exact_, std::max(p, fine.enclosure.precision_bits));
+        for (auto& [value, grid] : candidates) {
+          const rational bound = certified_error(value, truth);
+          if (bound > target) continue;
+          a.value = std::move(value);
+          a.grid_bits = grid;
           a.from_other = true;
-          a.correctly_rounded = r.decided;
+          a.correctly_rounded = decided;
           a.bound = bound;
           finish(a, truth);
           return a;
@@ -218,12 +232,7 @@ Answer MatrixOracle::query(long n) const {
         a.note = "the other instance is up to " + std::to_string(d.convert_to<double>()) +
                  " away in Frobenius norm, not certified within 2^-" + std::to_string(n) + "; answered nearest";
       }
-      Rounded r = round_certified(exact_, nearest(f), f);
-      a.value = std::move(r.value);
-      a.correctly_rounded = r.decided;
-      a.bound = certified_error(a.value, r.enclosure);
-      finish(a, r.enclosure);
-      return a;
+      return from_rounding(round_certified(exact_, nearest(f), f), f);
     }
   }
   throw std::logic_error("unhandled answer policy");

@@ -19,6 +19,7 @@ struct Answer {
   bool correctly_rounded = true;  ///< every rounding decision was certified
   AnswerPolicy policy = AnswerPolicy::nearest;
   bool from_other = false;   ///< adversarial: value approximates the other instance
+  long grid_bits = 0;        ///< the policy rounded to multiples of 2^-grid_bits (ieee: 0, no fixed grid)
   long fraction_bits = 0;    ///< least k with every entry a multiple of 2^-k
   long working_bits = 0;     ///< Arb precision that certified the answer (0: exact data)
   std::string note;          ///< why the adversary could not answer, if it could not
