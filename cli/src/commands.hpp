@@ -1,0 +1,18 @@
+// Registration of the subcommands. Each adds itself to the app and returns
+// the action to run when it was selected on the command line.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace barriers::cli {
+
+struct Command {
+  CLI::App* app;             ///< the subcommand, to ask whether it was chosen
+  std::function<int()> run;  ///< runs it with the parsed options; returns the exit code
+};
+
+Command add_oracle_command(CLI::App& app);
+
+}  // namespace barriers::cli

@@ -1,0 +1,231 @@
+// `barriers oracle`: query the certified oracle of an instance and print or
+// write the exact dyadic answer (A_n, y_n) with its certified bounds.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include <mpfr.h>
+#include <nlohmann/json.hpp>
+
+#include "barriers/oracle/oracle.hpp"
+#include "barriers/precision/dyadic.hpp"
+#include "commands.hpp"
+#include "parse_number.hpp"
+
+namespace barriers::cli {
+namespace {
+
+using namespace barriers::oracle;
+
+struct OracleOptions {
+  std::string instance;
+  std::string size;
+  std::string file;
+  std::string other;
+  std::string n = "10";
+  std::string policy = "nearest";
+  std::string seed = "0";
+  std::string format = "text";
+  std::string out;
+};
+
+// log2 of a positive rational, to print bounds like 2^-1003.2 that a double
+// cannot hold.
+double log2_of(const rational& q) {
+  mpfr_t t;
+  mpfr_init2(t, 64);
+  mpfr_set_q(t, q.backend().data(), MPFR_RNDN);
+  mpfr_log2(t, t, MPFR_RNDN);
+  const double v = mpfr_get_d(t, MPFR_RNDN);
+  mpfr_clear(t);
+  return v;
+}
+
+std::string bound_text(const Answer& a) {
+  if (a.bound == 0) return "0 (exact)";
+  std::ostringstream s;
+  s.precision(4);
+  s << "2^" << std::fixed << log2_of(a.bound);
+  return s.str();
+}
+
+std::string entry_text(const RationalMatrix& m, std::size_t i, std::size_t j) {
+  const rational im = m.imag(i, j);
+  if (im == 0) return m.real(i, j).str();
+  return m.real(i, j).str() + (im < 0 ? "-" : "+") + abs(im).str() + "i";
+}
+
+Instance make_instance(const OracleOptions& o) {
+  if (o.instance == "dct" || o.instance == "dft") {
+    if (o.size.empty()) throw UsageError("--size is required with --instance " + o.instance);
+    const auto n = std::size_t(parse_integer("--size", o.size, 1, long(max_builtin_size)));
+    return o.instance == "dct" ? dct_instance(n) : dft_instance(n);
+  }
+  if (o.instance == "rational-file") {
+    if (o.file.empty()) throw UsageError("--file PATH is required with --instance rational-file");
+    return read_rational_instance(o.file);
+  }
+  throw UsageError("unknown instance '" + o.instance + "': allowed are dct, dft, rational-file");
+}
+
+// The second instance the adversarial policy answers with: a file, or for
+// built-in instances A + 2^-(n+1) e_1 e_1^T with the same y, which is always
+// within the bound.
+Instance make_other(const OracleOptions& o, const Instance& inst, long n) {
+  if (!o.other.empty()) return read_rational_instance(o.other);
+  RationalMatrix bump(inst.A.rows(), inst.A.cols());
+  bump.re[0] = pow2(-n - 1);
+  return {inst.name + " + 2^-" + std::to_string(n + 1) + " e1 e1^T", inst.A + ExactMatrix::from_rational(bump),
+          inst.y};
+}
+
+nlohmann::json answer_json(const Answer& a) {
+  nlohmann::json re = nlohmann::json::array(), im = nlohmann::json::array();
+  for (std::size_t i = 0; i < a.value.rows; ++i) {
+    nlohmann::json r = nlohmann::json::array(), c = nlohmann::json::array();
+    for (std::size_t j = 0; j < a.value.cols; ++j) {
+      r.push_back(a.value.real(i, j).str());
+      c.push_back(a.value.imag(i, j).str());
+    }
+    re.push_back(r);
+    im.push_back(c);
+  }
+  nlohmann::json j = {{"rows", a.value.rows},
+                      {"cols", a.value.cols},
+                      {"re", re},
+                      {"requested_bound_log2", -a.n},
+                      {"bound", a.bound.str()},
+                      {"bound_met", a.bound_met},
+                      {"exact", a.exact},
+                      {"correctly_rounded", a.correctly_rounded},
+                      {"from_other", a.from_other},
+                      {"grid_bits", a.grid_bits},
+                      {"fraction_bits", a.fraction_bits},
+                      {"working_bits", a.working_bits}};
+  if (a.bound > 0) j["bound_log2"] = log2_of(a.bound);
+  if (a.value.is_complex()) j["im"] = im;
+  if (!a.note.empty()) j["note"] = a.note;
+  return j;
+}
+
+void print_answer(std::ostream& out, const char* name, const Answer& a) {
+  out << name << " (" << a.value.rows << "x" << a.value.cols << ")"
+      << ": ||error||_2 <= " << bound_text(a) << " certified, requested 2^-" << a.n
+      << (a.bound_met ? "" : "  ** BOUND NOT MET: IEEE double cannot resolve 2^-" + std::to_string(a.n) + " **")
+      << "\n";
+  out << "  entries are multiples of 2^-" << a.fraction_bits;
+  if (a.working_bits) out << "; certified with " << a.working_bits << "-bit ball arithmetic";
+  if (a.from_other) out << "; ADVERSARIAL: these are the other instance's data";
+  if (!a.correctly_rounded) out << "; some roundings undecided (bound still certified)";
+  out << "\n";
+  if (!a.note.empty()) out << "  note: " << a.note << "\n";
+  for (std::size_t i = 0; i < a.value.rows; ++i) {
+    out << "  ";
+    for (std::size_t j = 0; j < a.value.cols; ++j) out << (j ? "  " : "") << entry_text(a.value, i, j);
+    out << "\n";
+  }
+}
+
+// The answer in the rational-file format, so it can be read back as an instance.
+void write_rational_file(std::ostream& out, const std::string& header, const InstanceAnswer& a) {
+  out << header;
+  if (a.A.value.is_complex() || a.y.value.is_complex()) {
+    out << "# complex data: the rational-file format holds real data only; see answer.json\n";
+    return;
+  }
+  out << "A " << a.A.value.rows << " " << a.A.value.cols << "\n";
+  for (std::size_t i = 0; i < a.A.value.rows; ++i) {
+    for (std::size_t j = 0; j < a.A.value.cols; ++j) out << (j ? " " : "") << a.A.value.real(i, j);
+    out << "\n";
+  }
+  out << "y " << a.y.value.rows << "\n";
+  for (std::size_t i = 0; i < a.y.value.rows; ++i) out << (i ? " " : "") << a.y.value.real(i, 0);
+  out << "\n";
+}
+
+int run_oracle(const OracleOptions& o) {
+  const long n = long(parse_integer("--n", o.n, 0, max_query_bits));
+  const AnswerPolicy policy = parse_answer_policy(o.policy);
+  const auto seed = std::uint64_t(parse_integer("--seed", o.seed, 0, (1LL << 62)));
+  if (o.format != "text" && o.format != "json")
+    throw UsageError("unknown format '" + o.format + "': allowed are text, json");
+  if (!o.other.empty() && policy != AnswerPolicy::adversarial)
+    throw UsageError("--other is used only with --policy adversarial");
+
+  const Instance inst = make_instance(o);
+  std::optional<Instance> other;
+  if (policy == AnswerPolicy::adversarial) other = make_other(o, inst, n);
+  const Oracle oracle(inst, {policy, seed}, other);
+  const InstanceAnswer a = oracle.query(n);
+
+  nlohmann::json j = {{"instance", inst.name}, {"A_formula", inst.A.describe()}, {"policy", to_string(policy)},
+                      {"n", n},                 {"seed", seed},                   {"A", answer_json(a.A)},
+                      {"y", answer_json(a.y)}};
+  if (other) j["other_instance"] = other->name;
+
+  std::ostringstream header;
+  header << "# barriers oracle answer: instance " << inst.name << ", policy " << to_string(policy) << ", n = " << n
+         << "\n# ||A_n - A||_2 <= " << bound_text(a.A) << ", ||y_n - y||_2 <= " << bound_text(a.y)
+         << " (certified)\n";
+
+  if (o.format == "json") {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "instance " << inst.name << " = " << inst.A.describe() << ", policy " << to_string(policy);
+    if (policy == AnswerPolicy::random) std::cout << " (seed " << seed << ")";
+    if (other) std::cout << ", other instance " << other->name;
+    std::cout << ", n = " << n << "\n";
+    print_answer(std::cout, "A_n", a.A);
+    print_answer(std::cout, "y_n", a.y);
+  }
+
+  if (!o.out.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(o.out, ec);
+    if (ec) throw std::runtime_error("cannot create output directory '" + o.out + "': " + ec.message());
+    std::ofstream js(fs::path(o.out) / "answer.json"), txt(fs::path(o.out) / "answer.txt");
+    if (!js || !txt) throw std::runtime_error("cannot write into output directory '" + o.out + "'");
+    js << j.dump(2) << "\n";
+    write_rational_file(txt, header.str(), a);
+    std::cerr << "wrote " << (fs::path(o.out) / "answer.json").string() << " and "
+              << (fs::path(o.out) / "answer.txt").string() << "\n";
+  }
+  return (a.A.bound_met && a.y.bound_met) || policy == AnswerPolicy::ieee ? 0 : exit_failure;
+}
+
+}  // namespace
+
+Command add_oracle_command(CLI::App& app) {
+  auto opts = std::make_shared<OracleOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "oracle",
+      "Query the certified oracle: print exact dyadic (A_n, y_n) with ||A_n - A||_2 <= 2^-n and "
+      "||y_n - y||_2 <= 2^-n certified.");
+  sub->add_option("--instance", opts->instance,
+                  "dct: A = orthonormal DCT-II, y = A e_1; dft: A = unitary DFT, y = A e_1; "
+                  "rational-file: exact rational data from --file")
+      ->type_name("NAME")
+      ->required();
+  sub->add_option("--size", opts->size, "Size N of the dct/dft instance (N x N), 1..4096")->type_name("N");
+  sub->add_option("--file", opts->file, "Rational instance file (format: docs/oracle.md)")->type_name("PATH");
+  sub->add_option("--n", opts->n, "Query precision in bits: the answer is within 2^-n (0..100000)")
+      ->type_name("BITS")
+      ->capture_default_str();
+  sub->add_option("--policy", opts->policy,
+                  "nearest: correctly rounded; random: seeded random legitimate answer; adversarial: the data of "
+                  "--other (or of A + 2^-(n+1) e1 e1^T) whenever certified within 2^-n; ieee: IEEE doubles, "
+                  "reporting the bound that really holds")
+      ->type_name("NAME")
+      ->capture_default_str();
+  sub->add_option("--seed", opts->seed, "Seed of the random policy")->type_name("S")->capture_default_str();
+  sub->add_option("--other", opts->other, "Rational instance file the adversarial policy answers with")->type_name("PATH");
+  sub->add_option("--format", opts->format, "Output format: text or json")->type_name("NAME")->capture_default_str();
+  sub->add_option("--out", opts->out, "Also write answer.json and answer.txt (rational-file format) into DIR")->type_name("DIR");
+  return {sub, [opts] { return run_oracle(*opts); }};
+}
+
+}  // namespace barriers::cli

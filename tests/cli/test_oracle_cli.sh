@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End-to-end checks of `barriers oracle`: outputs, files, and one-line errors
+# with exit code 2 for bad input. Usage: test_oracle_cli.sh path/to/barriers
+set -u
+bin="$1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect_error "<substring>" args...: exit 2, exactly one line on stderr containing it, nothing on stdout.
+expect_error() {
+  local want="$1"; shift
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$tmp/err")
+  if [ "$rc" -ne 2 ]; then bad "'$*' exited $rc, expected 2"; return; fi
+  if [ "$lines" -ne 1 ]; then bad "'$*' printed $lines lines on stderr: $(cat "$tmp/err")"; return; fi
+  if ! grep -qF -- "$want" "$tmp/err"; then bad "'$*' error lacks '$want': $(cat "$tmp/err")"; return; fi
+  if [ -s "$tmp/out" ]; then bad "'$*' printed on stdout"; return; fi
+  ok
+}
+
+# A correct query: exit 0, the certified bound is reported and met.
+"$bin" oracle --instance dct --size 4 --n 10 >"$tmp/out" 2>"$tmp/err" || bad "dct query failed: $(cat "$tmp/err")"
+grep -q "requested 2^-10" "$tmp/out" && ok || bad "dct query output lacks the requested bound"
+grep -q "669/1024" "$tmp/out" && ok || bad "dct(4) n=10 entry cos(pi/8)/sqrt(2) ~ 669/1024 missing"
+! grep -q "NOT MET" "$tmp/out" && ok || bad "nearest policy reported an unmet bound"
+
+# JSON output parses and says the bound was met.
+"$bin" oracle --instance dft --size 3 --n 40 --format json >"$tmp/a.json" || bad "dft json query failed"
+python3 -c "
+import json,sys
+j=json.load(open('$tmp/a.json'))
+assert j['A']['bound_met'] and j['y']['bound_met'], 'bound not met'
+assert j['A']['bound_log2'] <= -40, j['A']['bound_log2']
+assert 'im' in j['A'], 'complex data lacks imaginary parts'
+" && ok || bad "dft json output wrong"
+
+# --out writes a rational file that reads back as an exact instance.
+"$bin" oracle --instance dct --size 3 --n 6 --out "$tmp/o" >/dev/null 2>&1 || bad "--out failed"
+[ -s "$tmp/o/answer.json" ] && [ -s "$tmp/o/answer.txt" ] && ok || bad "--out did not write both files"
+"$bin" oracle --instance rational-file --file "$tmp/o/answer.txt" --n 30 >"$tmp/out" 2>&1 || bad "reading back answer.txt failed"
+grep -q "0 (exact)" "$tmp/out" && ok || bad "a dyadic file queried at n=30 should be answered exactly"
+
+# The random policy is reproducible per seed and differs across seeds.
+a=$("$bin" oracle --instance dct --size 5 --n 20 --policy random --seed 4)
+b=$("$bin" oracle --instance dct --size 5 --n 20 --policy random --seed 4)
+c=$("$bin" oracle --instance dct --size 5 --n 20 --policy random --seed 5)
+[ "$a" = "$b" ] && ok || bad "random policy not reproducible"
+[ "$a" != "$c" ] && ok || bad "random policy ignores the seed"
+
+# The adversarial policy answers with the other instance and says so.
+"$bin" oracle --instance dct --size 3 --n 12 --policy adversarial >"$tmp/out" || bad "adversarial query failed"
+grep -q "ADVERSARIAL" "$tmp/out" && ok || bad "adversarial answer not flagged"
+
+# IEEE answers that cannot meet 2^-n say so.
+"$bin" oracle --instance dct --size 2 --n 80 --policy ieee >"$tmp/out" || bad "ieee query failed"
+grep -q "BOUND NOT MET" "$tmp/out" && ok || bad "ieee at n=80 should report the unmet bound"
+
+# Bad input: one line, exit 2.
+printf 'A 2 2\n1 2\n3 x\ny 2\n1 1\n' >"$tmp/bad.txt"
+printf 'A 2 2\n1 2\n' >"$tmp/short.txt"
+expect_error "out of range" oracle --instance dct --size 3 --n -1
+expect_error "out of range" oracle --instance dct --size 3 --n 1000001
+expect_error "not a whole number" oracle --instance dct --size 3 --n 1e3
+expect_error "out of range" oracle --instance dct --size 0
+expect_error "unknown instance 'hadamard'" oracle --instance hadamard --size 4
+expect_error "unknown answer policy 'closest'" oracle --instance dct --size 3 --policy closest
+expect_error "unknown format" oracle --instance dct --size 3 --format xml
+expect_error "--size is required" oracle --instance dft
+expect_error "--file PATH is required" oracle --instance rational-file
+expect_error "cannot open" oracle --instance rational-file --file "$tmp/missing.txt"
+expect_error "bad.txt:3: 'x' is not a rational" oracle --instance rational-file --file "$tmp/bad.txt"
+expect_error "unexpected end of file" oracle --instance rational-file --file "$tmp/short.txt"
+expect_error "--other is used only" oracle --instance dct --size 3 --other "$tmp/bad.txt"
+expect_error "unknown command 'orcale'" orcale
+expect_error "not expected" oracle --instance dct --size 3 --bogus
+expect_error "required" oracle
+
+"$bin" --help >/dev/null && ok || bad "--help failed"
+"$bin" oracle --help | grep -q -- "--policy" && ok || bad "oracle --help lacks --policy"
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]
