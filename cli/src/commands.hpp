@@ -14,5 +14,6 @@ struct Command {
 };
 
 Command add_oracle_command(CLI::App& app);
+Command add_verify_command(CLI::App& app);
 
 }  // namespace barriers::cli

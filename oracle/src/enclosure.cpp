@@ -1,5 +1,7 @@
 #include "barriers/oracle/enclosure.hpp"
 
+#include <stdexcept>
+
 #include "nodes.hpp"
 
 namespace barriers::oracle {
@@ -62,6 +64,14 @@ Enclosure enclose(const ExactMatrix& m, long precision_bits) {
       if (cx) e.im.push_back(ball_to_interval(acb_imagref(z)));
     }
   return e;
+}
+
+Interval enclose(const ExactScalar& x, long precision_bits) {
+  if (const auto q = x.exact_rational()) return {*q, *q};
+  if (!x.is_real()) throw std::domain_error("enclose: the formula " + x.formula() + " is not real");
+  detail::Acb z;
+  x.node()->enclose(z.v, precision_bits);
+  return ball_to_interval(acb_realref(z.v));
 }
 
 }  // namespace barriers::oracle

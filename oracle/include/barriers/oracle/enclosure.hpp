@@ -34,4 +34,8 @@ struct Enclosure {
 /// Encloses every entry of m at `precision_bits` of working precision.
 Enclosure enclose(const ExactMatrix& m, long precision_bits);
 
+/// Encloses a real scalar (degenerate for rational ones). Throws
+/// std::domain_error if the formula is not real.
+Interval enclose(const ExactScalar& x, long precision_bits);
+
 }  // namespace barriers::oracle

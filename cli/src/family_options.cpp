@@ -1,0 +1,44 @@
+#include "family_options.hpp"
+
+#include "barriers/oracle/instance.hpp"
+#include "parse_number.hpp"
+
+namespace barriers::cli {
+
+void FamilyOptions::add_to(CLI::App& app) {
+  app.add_option("--problem", problem, "p1 (basis pursuit, noise eta), p2 (LASSO) or p3 (square-root LASSO)")
+      ->type_name("NAME")
+      ->capture_default_str();
+  app.add_option("--K", K, "Digits that cannot be computed (1..100)")->type_name("K")->capture_default_str();
+  app.add_option("--n", n, "The two members agree to 2^-n (bits)")->type_name("BITS")->capture_default_str();
+  app.add_option("--delta", delta, "delta in (0, 1/4), exact rational")->type_name("Q")->capture_default_str();
+  app.add_option("--lambda", lambda, "lambda in (0, 1], exact rational")->type_name("Q")->capture_default_str();
+  app.add_option("--eta", eta, "(P1) noise level in [0, 1/4], exact rational")->type_name("Q")->capture_default_str();
+  app.add_option("--N1", N1, "Head length (>= 2)")->type_name("N")->capture_default_str();
+  app.add_option("--N2", N2, "Tail length (>= 1)")->type_name("N")->capture_default_str();
+  app.add_flag("--no-dct", no_dct, "Do not multiply by the orthonormal DCT-II (keeps the block structure visible)");
+}
+
+impossibility::FamilyParams FamilyOptions::params() const {
+  impossibility::FamilyParams p;
+  p.problem = impossibility::parse_problem(problem);
+  p.K = long(parse_integer("--K", K, -1000000, 1000000));
+  p.n = long(parse_integer("--n", n, -1000000000, 1000000000));
+  auto q = [](const std::string& option, const std::string& v) {
+    try {
+      return oracle::parse_rational(v);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(option + ": " + e.what());
+    }
+  };
+  p.delta = q("--delta", delta);
+  p.lambda = q("--lambda", lambda);
+  p.eta = q("--eta", eta);
+  p.N1 = std::size_t(parse_integer("--N1", N1, 0, 1000000));
+  p.N2 = std::size_t(parse_integer("--N2", N2, 0, 1000000));
+  p.dct_mixing = !no_dct;
+  p.validate();
+  return p;
+}
+
+}  // namespace barriers::cli

@@ -1,0 +1,30 @@
+// Command-line options shared by every command that builds an Omega_K family.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "barriers/impossibility/family.hpp"
+
+namespace barriers::cli {
+
+struct FamilyOptions {
+  std::string problem = "p3";
+  std::string K = "1";
+  std::string n = "10";
+  std::string delta = "1/6";
+  std::string lambda = "1";
+  std::string eta = "1/10";
+  std::string N1 = "2";
+  std::string N2 = "20";
+  bool no_dct = false;
+
+  /// Registers --problem, --K, --n, --delta, --lambda, --eta, --N1, --N2, --no-dct.
+  void add_to(CLI::App& app);
+  /// Parses and validates; throws UsageError / std::invalid_argument naming the bad value.
+  impossibility::FamilyParams params() const;
+};
+
+}  // namespace barriers::cli

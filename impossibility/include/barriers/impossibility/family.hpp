@@ -1,0 +1,52 @@
+// The Omega_K families behind the impossibility theorem (THEORY.md section 4).
+//
+// For problem (Pj), accuracy parameter K and precision n, member j of the
+// family has
+//   a_i = b (i != j),  a_j = b + eps,  b = sqrt(2) (1 - delta) 10^K / (3 rho),
+//   rho = 1 - delta,   eps = 2^-(n+1),
+//   A = D [a^T 0; 0 ||a|| I_N2]  (D the orthonormal DCT-II, optional),
+//   y = D e_1,
+// and the unique minimiser x = t e_j, with t = 1/a_j (P3),
+// (1 - lambda/(2 a_j))/a_j (P2), (1 - eta)/a_j (P1). Members j = 1 and 2
+// agree within 2^-(n+1/2) but their minimisers are about 3 10^-K apart.
+#pragma once
+
+#include <cstddef>
+
+#include "barriers/impossibility/problem.hpp"
+#include "barriers/oracle/instance.hpp"
+
+namespace barriers::impossibility {
+
+struct FamilyParams {
+  Problem problem = Problem::p3;
+  long K = 1;                   ///< digits that cannot be computed (>= 1)
+  long n = 10;                  ///< the members agree to 2^-n
+  rational delta{1, 6};         ///< in (0, 1/4)
+  rational lambda{1};           ///< in (0, 1]
+  rational eta{1, 10};          ///< (P1) noise level, in [0, 1/4]
+  std::size_t N1 = 2;           ///< head length (>= 2)
+  std::size_t N2 = 20;          ///< tail length (>= 1)
+  bool dct_mixing = true;       ///< multiply A and y by the orthonormal DCT-II
+
+  /// Throws std::invalid_argument naming the first bad value and what is allowed.
+  void validate() const;
+};
+
+struct FamilyMember {
+  oracle::Instance instance;      ///< exact (A, y)
+  oracle::ExactMatrix minimiser;  ///< the unique minimiser, a column of N1 + N2 formulas
+  oracle::ExactScalar a_j;        ///< the largest head entry b + eps
+  oracle::ExactScalar b;          ///< the other head entries
+  oracle::ExactScalar t;          ///< the minimiser's one non-zero entry
+  oracle::ExactScalar norm_a;     ///< ||a||_2
+  std::size_t j;                  ///< 1-based index of the enlarged entry
+};
+
+/// Member j (1 <= j <= N1) of the family; validates the parameters.
+FamilyMember family_member(const FamilyParams& params, std::size_t j);
+
+/// Largest K accepted (10^K must stay far inside every type's range).
+inline constexpr long max_K = 100;
+
+}  // namespace barriers::impossibility
