@@ -1,0 +1,81 @@
+// The adversary game behind part 1 of the impossibility theorem.
+//
+// Two members of an Omega_K family agree to 2^-n. The game runs an
+// algorithm twice: once in the world of member 1, whose oracle is
+// adversarial (it answers with member 2's bits whenever they are certified
+// legitimate for member 1), and once in the world of member 2 (nearest
+// answers). An algorithm that reads no precision beyond n receives identical
+// data in both worlds, so its outputs coincide and one of them is at least
+// ||x^1 - x^2||/2 > 10^-K from the true minimiser. Any algorithm can be
+// played: it is a callable that sees only an oracle.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "barriers/impossibility/family.hpp"
+#include "barriers/oracle/enclosure.hpp"
+#include "barriers/oracle/oracle.hpp"
+
+namespace barriers::impossibility {
+
+/// What an algorithm may do: ask for (A_m, y_m) at any precision m.
+class DataAccess {
+ public:
+  explicit DataAccess(const oracle::Oracle& o) : oracle_(o) {}
+  oracle::InstanceAnswer query(long m);
+  long max_n_read() const { return max_n_; }
+  std::size_t queries() const { return answers_.size(); }
+  const std::vector<oracle::InstanceAnswer>& answers() const { return answers_; }
+
+ private:
+  const oracle::Oracle& oracle_;
+  std::vector<oracle::InstanceAnswer> answers_;
+  long max_n_ = -1;
+};
+
+/// An algorithm: reads data through DataAccess, returns its output x as exact
+/// rationals (convert with barriers::to_rational from any working type).
+/// `seed` feeds randomised algorithms; deterministic ones ignore it.
+using Algorithm = std::function<std::vector<rational>(DataAccess&, std::uint64_t seed)>;
+
+struct WorldOutcome {
+  oracle::Interval distance;   ///< certified ||phi - x^j||_2
+  long max_n_read = -1;
+  std::size_t queries = 0;
+  bool adversary_answered_all = true;  ///< every answer in world 1 came from member 2
+};
+
+struct GameResult {
+  WorldOutcome world1, world2;
+  bool identical_data = false;  ///< both worlds received bit-identical answers
+  oracle::Interval separation;  ///< ||x^1 - x^2||_2
+  rational ten_to_minus_K;
+  /// max of the two distances, lower end: the theorem says > 10^-K whenever
+  /// identical_data holds.
+  rational worst_distance_lower() const;
+  bool failed_K_digits() const { return worst_distance_lower() > ten_to_minus_K; }
+};
+
+GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed = 0);
+
+/// Success rate of a randomised algorithm in each world over `trials`
+/// seeds: success means within 10^-K of that world's minimiser. Because both
+/// worlds receive the same data and the two 10^-K balls are disjoint,
+/// p1 + p2 <= 1, so one of them is <= 1/2.
+struct SuccessEstimate {
+  std::size_t trials = 0;
+  std::size_t successes1 = 0, successes2 = 0;
+  double p1 = 0, p2 = 0;
+  double lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0;  ///< 95% Wilson score intervals
+  bool identical_data = true;                 ///< in every trial
+};
+
+SuccessEstimate estimate_success(const FamilyParams& params, const Algorithm& algorithm, std::size_t trials,
+                                 std::uint64_t first_seed = 0);
+
+/// 95% Wilson score interval for k successes in n trials.
+std::pair<double, double> wilson_interval(std::size_t k, std::size_t n);
+
+}  // namespace barriers::impossibility

@@ -1,0 +1,114 @@
+#include "barriers/impossibility/adversary_game.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "barriers/oracle/enclosure.hpp"
+#include "barriers/precision/dyadic.hpp"
+
+namespace barriers::impossibility {
+
+using oracle::Enclosure;
+using oracle::Interval;
+
+oracle::InstanceAnswer DataAccess::query(long m) {
+  answers_.push_back(oracle_.query(m));
+  max_n_ = std::max(max_n_, m);
+  return answers_.back();
+}
+
+rational GameResult::worst_distance_lower() const {
+  return world1.distance.lo > world2.distance.lo ? world1.distance.lo : world2.distance.lo;
+}
+
+namespace {
+
+rational ten_pow_minus(long K) {
+  return rational(1) / rational(boost::multiprecision::pow(integer(10), static_cast<unsigned>(K)));
+}
+
+// Certified ||phi - x||_2 for an exact output phi and an exact minimiser x.
+Interval distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long prec) {
+  if (phi.size() != x.rows())
+    throw std::invalid_argument("the algorithm returned " + std::to_string(phi.size()) + " entries, expected " +
+                                std::to_string(x.rows()));
+  const Enclosure e = oracle::enclose(x, prec);
+  rational lo = 0, hi = 0;
+  for (std::size_t i = 0; i < phi.size(); ++i) {
+    const rational a = phi[i] - e.re[i].hi, b = phi[i] - e.re[i].lo;  // phi - x ranges over [a, b]
+    const rational m = abs(a) > abs(b) ? abs(a) : abs(b);
+    hi += m * m;
+    if (a > 0 || b < 0) {
+      const rational n = abs(a) < abs(b) ? abs(a) : abs(b);
+      lo += n * n;
+    }
+  }
+  // Square roots rounded outward by a dyadic grid of 2^-(prec/2).
+  const long g = prec / 2;
+  auto root = [g](const rational& s, Rounding r) {
+    // floor/ceil of sqrt(s) on the grid: bisection-free via integer sqrt of s 4^g.
+    const rational scaled = s * pow2(2 * g);
+    const integer num = numerator(scaled), den = denominator(scaled);
+    integer q = num / den;  // floor(s 4^g)
+    integer root = boost::multiprecision::sqrt(q);
+    if (r == Rounding::up && root * root * den < num) root += 1;
+    return rational(root) * pow2(-g);
+  };
+  return {root(lo, Rounding::down), root(hi, Rounding::up)};
+}
+
+bool same_bits(const oracle::InstanceAnswer& a, const oracle::InstanceAnswer& b) {
+  return a.A.value == b.A.value && a.y.value == b.y.value;
+}
+
+}  // namespace
+
+GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed) {
+  const FamilyMember m1 = family_member(params, 1), m2 = family_member(params, 2);
+  const oracle::Oracle world1(m1.instance, {oracle::AnswerPolicy::adversarial, 0}, m2.instance);
+  const oracle::Oracle world2(m2.instance, {oracle::AnswerPolicy::nearest, 0});
+  DataAccess d1(world1), d2(world2);
+  const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
+
+  const long prec = 4 * params.K + 256;
+  GameResult r;
+  r.ten_to_minus_K = ten_pow_minus(params.K);
+  r.separation = distance(std::vector<rational>(m1.minimiser.rows(), rational(0)), m1.minimiser - m2.minimiser, prec);
+  r.world1 = {distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), true};
+  r.world2 = {distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), true};
+  for (const auto& a : d1.answers()) r.world1.adversary_answered_all &= a.A.from_other && a.y.from_other;
+  r.identical_data = d1.queries() == d2.queries();
+  for (std::size_t k = 0; r.identical_data && k < d1.queries(); ++k)
+    r.identical_data = same_bits(d1.answers()[k], d2.answers()[k]);
+  return r;
+}
+
+std::pair<double, double> wilson_interval(std::size_t k, std::size_t n) {
+  if (n == 0) return {0.0, 1.0};
+  const double z = 1.959963984540054, p = double(k) / double(n), nn = double(n);
+  const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
+  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+SuccessEstimate estimate_success(const FamilyParams& params, const Algorithm& algorithm, std::size_t trials,
+                                 std::uint64_t first_seed) {
+  if (trials < 1) throw std::invalid_argument("the number of trials must be at least 1");
+  SuccessEstimate s;
+  s.trials = trials;
+  for (std::size_t t = 0; t < trials; ++t) {
+    const GameResult g = play_adversary_game(params, algorithm, first_seed + t);
+    s.identical_data = s.identical_data && g.identical_data;
+    // Success needs the certified distance below 10^-K; an undecided interval counts as failure.
+    s.successes1 += g.world1.distance.hi <= g.ten_to_minus_K;
+    s.successes2 += g.world2.distance.hi <= g.ten_to_minus_K;
+  }
+  s.p1 = double(s.successes1) / double(trials);
+  s.p2 = double(s.successes2) / double(trials);
+  std::tie(s.lo1, s.hi1) = wilson_interval(s.successes1, trials);
+  std::tie(s.lo2, s.hi2) = wilson_interval(s.successes2, trials);
+  return s;
+}
+
+}  // namespace barriers::impossibility
