@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "barriers/impossibility/distance.hpp"
 #include "barriers/oracle/enclosure.hpp"
 #include "barriers/precision/dyadic.hpp"
 
@@ -28,36 +29,6 @@ rational ten_pow_minus(long K) {
   return rational(1) / rational(boost::multiprecision::pow(integer(10), static_cast<unsigned>(K)));
 }
 
-// Certified ||phi - x||_2 for an exact output phi and an exact minimiser x.
-Interval distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long prec) {
-  if (phi.size() != x.rows())
-    throw std::invalid_argument("the algorithm returned " + std::to_string(phi.size()) + " entries, expected " +
-                                std::to_string(x.rows()));
-  const Enclosure e = oracle::enclose(x, prec);
-  rational lo = 0, hi = 0;
-  for (std::size_t i = 0; i < phi.size(); ++i) {
-    const rational a = phi[i] - e.re[i].hi, b = phi[i] - e.re[i].lo;  // phi - x ranges over [a, b]
-    const rational m = abs(a) > abs(b) ? abs(a) : abs(b);
-    hi += m * m;
-    if (a > 0 || b < 0) {
-      const rational n = abs(a) < abs(b) ? abs(a) : abs(b);
-      lo += n * n;
-    }
-  }
-  // Square roots rounded outward by a dyadic grid of 2^-(prec/2).
-  const long g = prec / 2;
-  auto root = [g](const rational& s, Rounding r) {
-    // floor/ceil of sqrt(s) on the grid: bisection-free via integer sqrt of s 4^g.
-    const rational scaled = s * pow2(2 * g);
-    const integer num = numerator(scaled), den = denominator(scaled);
-    integer q = num / den;  // floor(s 4^g)
-    integer root = boost::multiprecision::sqrt(q);
-    if (r == Rounding::up && root * root * den < num) root += 1;
-    return rational(root) * pow2(-g);
-  };
-  return {root(lo, Rounding::down), root(hi, Rounding::up)};
-}
-
 bool same_bits(const oracle::InstanceAnswer& a, const oracle::InstanceAnswer& b) {
   return a.A.value == b.A.value && a.y.value == b.y.value;
 }
@@ -74,9 +45,9 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
   const long prec = 4 * params.K + 256;
   GameResult r;
   r.ten_to_minus_K = ten_pow_minus(params.K);
-  r.separation = distance(std::vector<rational>(m1.minimiser.rows(), rational(0)), m1.minimiser - m2.minimiser, prec);
-  r.world1 = {distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), true};
-  r.world2 = {distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), true};
+  r.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)), m1.minimiser - m2.minimiser, prec);
+  r.world1 = {certified_distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), true};
+  r.world2 = {certified_distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), true};
   for (const auto& a : d1.answers()) r.world1.adversary_answered_all &= a.A.from_other && a.y.from_other;
   r.identical_data = d1.queries() == d2.queries();
   for (std::size_t k = 0; r.identical_data && k < d1.queries(); ++k)
