@@ -1,0 +1,608 @@
+// LISTA: gradient against finite differences, training, reproducibility,
+// exact save/load and input validation.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include <Eigen/SVD>
+
+#include "barriers/precision/precision_guard.hpp"
+#include "barriers/precision/traits.hpp"
+#include "barriers/solvers/lista.hpp"
+
+using namespace barriers;
+
+namespace {
+
+// Test data only needs to be reproducible within one run of this binary, so a
+// plain Box-Muller in double is fine here; converting a double to any wider
+// type is exact, so every type sees the same numbers.
+struct TestRng {
+  std::mt19937_64 rng;
+  explicit TestRng(std::uint64_t seed) : rng(seed) {}
+  double uniform() { return double(rng() >> 11) * 0x1p-53; }
+  double normal() {
+    const double u = 1.0 - uniform(), v = uniform();
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+  }
+};
+
+template <class T>
+Matrix<T> gaussian(TestRng& r, Eigen::Index m, Eigen::Index n, double scale = 1.0) {
+  Matrix<T> M(m, n);
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < m; ++i) M(i, j) = T(scale * r.normal());
+  return M;
+}
+
+// R columns, each with s nonzero N(0,1) entries at random positions.
+template <class T>
+Matrix<T> sparse_columns(TestRng& r, Eigen::Index N, Eigen::Index R, int s) {
+  Matrix<T> X = Matrix<T>::Zero(N, R);
+  for (Eigen::Index c = 0; c < R; ++c)
+    for (int k = 0; k < s; ++k) X(Eigen::Index(r.rng() % std::uint64_t(N)), c) = T(r.normal());
+  return X;
+}
+
+// Smallest distance of any pre-threshold value z to a kink (|z| = theta_i) over
+// all layers and samples: an independent re-implementation of the forward
+// pass, written straight from the formula x <- soft(x + W^T (y - A x / s)).
+template <class T>
+T kink_margin(const ListaNetwork<T>& net, const Matrix<T>& Y) {
+  using std::abs;
+  const T s = T(10) * net.a_norm();
+  T margin = std::numeric_limits<double>::max();
+  Matrix<T> x = Matrix<T>::Zero(net.cols(), Y.cols());
+  for (int i = 0; i < net.layers(); ++i) {
+    const Matrix<T> r = Y - net.A() * x / s;
+    const Matrix<T> z = x + net.W()[i].transpose() * r;
+    const T& t = net.theta()[i];
+    for (Eigen::Index c = 0; c < z.cols(); ++c)
+      for (Eigen::Index k = 0; k < z.rows(); ++k) {
+        const T d = abs(abs(z(k, c)) - t);
+        if (d < margin) margin = d;
+        x(k, c) = z(k, c) > t ? T(z(k, c) - t) : z(k, c) < -t ? T(z(k, c) + t) : T(0);
+      }
+  }
+  return margin;
+}
+
+// A network whose thresholds are active on some entries and not on others
+// (the published initialisation makes every theta ~ 1e-7, so nothing would be
+// thresholded and dLoss/dtheta would barely be tested).
+template <class T>
+ListaNetwork<T> test_network(TestRng& r, const Matrix<T>& A, int layers) {
+  std::vector<Matrix<T>> W;
+  std::vector<T> theta;
+  for (int i = 0; i < layers; ++i) {
+    W.push_back(gaussian<T>(r, A.rows(), A.cols(), 0.5));
+    theta.push_back(T(0.05 + 0.2 * r.uniform()));
+  }
+  // ||A||_2 is only a scale here; any positive value exercises the formula.
+  return ListaNetwork<T>(A, T(3), W, theta);
+}
+
+struct Problem {
+  Matrix<double> A, Yt, Xt, Yv, Xv;
+};
+
+Problem training_problem(std::uint64_t seed) {
+  TestRng r(seed);
+  Problem p;
+  p.A = gaussian<double>(r, 10, 20, 1.0 / std::sqrt(10.0));
+  p.Xt = sparse_columns<double>(r, 20, 400, 2);
+  p.Xv = sparse_columns<double>(r, 20, 100, 2);
+  p.Yt = p.A * p.Xt;
+  p.Yv = p.A * p.Xv;
+  return p;
+}
+
+ListaTrainSettings<double> quick_settings() {
+  ListaTrainSettings<double> s;
+  s.epochs = 40;
+  s.batch_size = 50;
+  s.learning_rate = 5e-3;
+  s.shuffle_seed = 7;
+  return s;
+}
+
+template <class T>
+bool same_bits(const T& a, const T& b) {
+  if constexpr (number_traits<T>::runtime_precision) {
+    return a == b && mpfr_get_prec(a.backend().data()) == mpfr_get_prec(b.backend().data()) &&
+           signbit(a) == signbit(b);
+  } else {
+    return std::memcmp(&a, &b, sizeof(T)) == 0;
+  }
+}
+
+template <class T>
+bool same_weights(const ListaNetwork<T>& a, const ListaNetwork<T>& b) {
+  if (a.layers() != b.layers() || !same_bits(a.a_norm(), b.a_norm())) return false;
+  for (Eigen::Index j = 0; j < a.cols(); ++j)
+    for (Eigen::Index i = 0; i < a.rows(); ++i)
+      if (!same_bits(a.A()(i, j), b.A()(i, j))) return false;
+  for (int l = 0; l < a.layers(); ++l) {
+    if (!same_bits(a.theta()[l], b.theta()[l])) return false;
+    for (Eigen::Index j = 0; j < a.cols(); ++j)
+      for (Eigen::Index i = 0; i < a.rows(); ++i)
+        if (!same_bits(a.W()[l](i, j), b.W()[l](i, j))) return false;
+  }
+  return true;
+}
+
+// Central differences of the loss in every weight, in T.
+template <class T>
+ListaGradient<T> finite_differences(ListaNetwork<T> net, const Matrix<T>& Y, const Matrix<T>& X,
+                                    const T& h) {
+  ListaGradient<T> fd;
+  auto W = net.W();
+  auto theta = net.theta();
+  // Divide by the step actually taken, (p + h) - (p - h), which is computed
+  // exactly (Sterbenz), so rounding of p +- h does not bias the quotient.
+  auto diff = [&](T& p) {
+    const T p0 = p, plus = p0 + h, minus = p0 - h;
+    p = plus;
+    net.set_weights(W, theta);
+    const T fp = net.loss(Y, X);
+    p = minus;
+    net.set_weights(W, theta);
+    const T fm = net.loss(Y, X);
+    p = p0;
+    return T((fp - fm) / (plus - minus));
+  };
+  for (int l = 0; l < net.layers(); ++l) {
+    fd.W.push_back(Matrix<T>(W[l].rows(), W[l].cols()));
+    for (Eigen::Index j = 0; j < W[l].cols(); ++j)
+      for (Eigen::Index i = 0; i < W[l].rows(); ++i) fd.W[l](i, j) = diff(W[l](i, j));
+    fd.theta.push_back(diff(theta[l]));
+  }
+  return fd;
+}
+
+// ||a - b|| and ||b|| over all weights (W and theta together), and the largest
+// entrywise difference.
+template <class T>
+void compare(const ListaGradient<T>& a, const ListaGradient<T>& b, T& diff_norm, T& ref_norm,
+             T& max_diff) {
+  using std::abs;
+  using std::sqrt;
+  T d2(0), r2(0);
+  max_diff = T(0);
+  auto one = [&](const T& x, const T& y) {
+    const T d = abs(x - y);
+    d2 += d * d;
+    r2 += y * y;
+    if (d > max_diff) max_diff = d;
+  };
+  for (std::size_t l = 0; l < a.W.size(); ++l) {
+    for (Eigen::Index j = 0; j < a.W[l].cols(); ++j)
+      for (Eigen::Index i = 0; i < a.W[l].rows(); ++i) one(a.W[l](i, j), b.W[l](i, j));
+    one(a.theta[l], b.theta[l]);
+  }
+  diff_norm = sqrt(d2);
+  ref_norm = sqrt(r2);
+}
+
+}  // namespace
+
+TEST_CASE("LISTA gradient agrees with central differences at 256 bits") {
+  PrecisionGuard g(256);
+  using T = mpfr_real;
+  TestRng r(2024);
+  const Matrix<T> A = gaussian<T>(r, 4, 6);
+  ListaNetwork<T> net = test_network<T>(r, A, 3);
+  const Matrix<T> X = sparse_columns<T>(r, 6, 5, 2);
+  const Matrix<T> Y = A * X + gaussian<T>(r, 4, 5, 0.1);
+
+  // Between kinks the loss is exactly quadratic in any single weight: each layer
+  // is affine in its own W_i and theta_i, and every later layer is linear in its
+  // input once the pattern of thresholded entries is fixed. So the central
+  // difference has no truncation error at all (the generic O(h^2 f''') term
+  // vanishes), and its error is rounding only, about c eps |f| / h with eps =
+  // 2^-255 ~ 1.7e-77. With h = 2^-70 ~ 8.5e-22 that is ~ 1e-55 |f|, far below
+  // the 1e-30 required, and a pre-threshold value moves by at most h times a
+  // modest constant (< 1e-19), so with a kink margin above 1e-10 no perturbed
+  // evaluation crosses a kink.
+  const T margin = kink_margin(net, Y);
+  REQUIRE(margin > T(1e-10));
+  const T h = ldexp(T(1), -70);
+
+  T loss;
+  const ListaGradient<T> grad = net.gradient(Y, X, &loss);
+  CHECK(loss == net.loss(Y, X));
+  const ListaGradient<T> fd = finite_differences(net, Y, X, h);
+
+  T diff, ref, max_diff;
+  compare(fd, grad, diff, ref, max_diff);
+  REQUIRE(ref > T(1e-3));  // a nontrivial gradient
+  // Some thresholds must be active, or dtheta would be vacuous.
+  T theta_norm(0);
+  for (const T& t : grad.theta) theta_norm += abs(t);
+  REQUIRE(theta_norm > T(1e-6));
+  CHECK(diff / ref < T(1e-30));
+  CHECK(max_diff < T(1e-30) * ref);
+  MESSAGE("relative FD error at 256 bits: " << double(diff / ref));
+}
+
+TEST_CASE_TEMPLATE("LISTA gradient agrees with central differences in each type", T, double,
+                   long double, float128, mpfr_real) {
+  PrecisionGuard g(160);  // affects only mpfr_real
+  TestRng r(99);
+  const Matrix<T> A = gaussian<T>(r, 5, 7);
+  ListaNetwork<T> net = test_network<T>(r, A, 4);
+  const Matrix<T> X = sparse_columns<T>(r, 7, 6, 2);
+  const Matrix<T> Y = A * X;
+  using std::sqrt;
+  const T eps = number_traits<T>::epsilon();
+  // As above the difference quotient is exact up to rounding, ~ eps |f| / h;
+  // h = sqrt(eps) balances that against staying between kinks.
+  const T h = sqrt(eps);
+  REQUIRE(kink_margin(net, Y) > T(1e4) * h);
+  const ListaGradient<T> grad = net.gradient(Y, X);
+  const ListaGradient<T> fd = finite_differences(net, Y, X, h);
+  T diff, ref, max_diff;
+  compare(fd, grad, diff, ref, max_diff);
+  REQUIRE(ref > T(1e-3));
+  CHECK(diff / ref < T(100) * sqrt(eps));
+}
+
+TEST_CASE("LISTA forward: one sample equals the batch column; layer formula") {
+  TestRng r(5);
+  const Matrix<double> A = gaussian<double>(r, 3, 4);
+  ListaNetwork<double> net = test_network<double>(r, A, 2);
+  const Matrix<double> Y = gaussian<double>(r, 3, 3);
+  const Matrix<double> F = net.forward(Y);
+  for (Eigen::Index c = 0; c < Y.cols(); ++c) {
+    const Vector<double> y = Y.col(c);
+    CHECK(net.forward(y) == F.col(c));
+  }
+  // One layer by hand: x_1 = soft(W_0^T y) since x_0 = 0.
+  ListaNetwork<double> one(A, net.a_norm(), {net.W()[0]}, {net.theta()[0]});
+  const Vector<double> y = Y.col(0);
+  const Vector<double> z = net.W()[0].transpose() * y;
+  const Vector<double> x1 = one.forward(y);
+  for (Eigen::Index k = 0; k < z.size(); ++k) {
+    const double t = net.theta()[0];
+    const double want = z(k) > t ? z(k) - t : z(k) < -t ? z(k) + t : 0.0;
+    CHECK(x1(k) == doctest::Approx(want).epsilon(1e-14));
+  }
+}
+
+TEST_CASE("LISTA initialisation follows the published distribution and is reproducible") {
+  TestRng r(11);
+  const Matrix<double> A = gaussian<double>(r, 21, 22);
+  const ListaNetwork<double> a(A, 10, 42), b(A, 10, 42), c(A, 10, 43);
+  CHECK(same_weights(a, b));
+  CHECK_FALSE(same_weights(a, c));
+  Eigen::JacobiSVD<Matrix<double>> svd(A);
+  CHECK(a.a_norm() == doctest::Approx(svd.singularValues()(0)).epsilon(1e-14));
+  // 4620 draws of 10 ||A|| W ~ N(0, 1): sample mean within 4.5 sigma/sqrt(n),
+  // sample variance within 4.5 sqrt(2/n) of 1 (fixed seed: a deterministic check
+  // that the mapping to normals is right, not a flaky statistical test).
+  double sum = 0, sum2 = 0;
+  int n = 0;
+  for (int l = 0; l < a.layers(); ++l) {
+    CHECK(a.theta()[l] >= 0.0);
+    CHECK(a.theta()[l] < 1e-7);
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      for (Eigen::Index i = 0; i < A.rows(); ++i) {
+        const double w = a.W()[l](i, j) * 10 * a.a_norm();
+        sum += w;
+        sum2 += w * w;
+        ++n;
+      }
+  }
+  const double mean = sum / n, var = sum2 / n - mean * mean;
+  CHECK(std::abs(mean) < 4.5 / std::sqrt(double(n)));
+  CHECK(std::abs(var - 1) < 4.5 * std::sqrt(2.0 / n));
+
+  // Other initialisation settings: the same draws, rescaled and shifted.
+  ListaInit<double> init;
+  init.a_norm = 2.0;
+  init.weight_stddev = 0.05;  // the published code's TensorFlow default
+  init.theta_min = 1e-3;
+  init.theta_max = 2e-3;
+  const ListaNetwork<double> d(A, 10, 42, init);
+  CHECK(d.a_norm() == 2.0);
+  for (int l = 0; l < d.layers(); ++l) {
+    CHECK(d.theta()[l] >= 1e-3);
+    CHECK(d.theta()[l] < 2e-3);
+    CHECK(d.W()[l](3, 4) * 20 / 0.05 == doctest::Approx(a.W()[l](3, 4) * 10 * a.a_norm()).epsilon(1e-14));
+  }
+  init.theta_min = 3e-3;
+  CHECK_THROWS_WITH_AS(ListaNetwork<double>(A, 10, 42, init), doctest::Contains("theta range"),
+                       std::invalid_argument);
+
+  // The same in MPFR at an odd precision: reproducible, and the weights agree
+  // with the double network's to double precision (the same real draws, each
+  // type rounding them once; ||A||_2 differs by rounding only).
+  PrecisionGuard g(300);
+  const Matrix<mpfr_real> Am = A.cast<mpfr_real>();
+  const ListaNetwork<mpfr_real> m1(Am, 10, 42), m2(Am, 10, 42);
+  CHECK(same_weights(m1, m2));
+  double worst = 0;
+  for (int l = 0; l < a.layers(); ++l) {
+    worst = std::max(worst, std::abs(double(m1.theta()[l]) - a.theta()[l]) / 1e-7);
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      for (Eigen::Index i = 0; i < A.rows(); ++i)
+        worst = std::max(worst, std::abs(double(m1.W()[l](i, j)) - a.W()[l](i, j)) /
+                                    std::abs(a.W()[l](i, j)));
+  }
+  CHECK(worst < 1e-13);
+}
+
+TEST_CASE("LISTA training reduces the validation loss and keeps the best weights") {
+  const Problem p = training_problem(3);
+  ListaNetwork<double> net(p.A, 6, 1);
+  std::vector<int> seen;
+  ListaTrainSettings<double> s = quick_settings();
+  s.observer = [&](const ListaEpoch<double>& e) {
+    seen.push_back(e.epoch);
+    return ListaObserverAction::proceed;
+  };
+  const ListaTrainResult<double> res = lista_train(net, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  CHECK(res.termination == ListaTermination::completed);
+  CHECK(res.epochs_run == s.epochs);
+  REQUIRE(res.history.size() == std::size_t(s.epochs + 1));
+  CHECK(seen.size() == res.history.size());
+  CHECK(res.history[0].validation_loss == res.initial_validation_loss);
+  MESSAGE("validation MSE: initial " << res.initial_validation_loss << ", best "
+                                     << res.best_validation_loss << " at epoch " << res.best_epoch);
+  CHECK(res.best_epoch > 0);
+  CHECK(res.best_validation_loss < 0.3 * res.initial_validation_loss);
+  // The network holds the best epoch's weights: its loss is that epoch's, bit
+  // for bit (same code path), and no epoch did better.
+  CHECK(net.loss(p.Yv, p.Xv) == res.best_validation_loss);
+  for (const auto& e : res.history) CHECK(e.validation_loss >= res.best_validation_loss);
+  CHECK(res.history[std::size_t(res.best_epoch)].validation_loss == res.best_validation_loss);
+  for (const double t : net.theta()) CHECK(t >= 0.0);
+
+  // Relative metric: same training, different selection number.
+  ListaNetwork<double> net2(p.A, 6, 1);
+  s.validation_metric = ListaValidationMetric::relative_squared_error;
+  s.observer = nullptr;
+  const ListaTrainResult<double> rel = lista_train(net2, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  const Matrix<double> F = net2.forward(p.Yv);
+  CHECK(rel.best_validation_loss ==
+        doctest::Approx((F - p.Xv).squaredNorm() / p.Xv.squaredNorm()).epsilon(1e-12));
+  CHECK(rel.best_validation_loss < 0.3);
+}
+
+TEST_CASE("LISTA observer can stop training") {
+  const Problem p = training_problem(4);
+  ListaNetwork<double> net(p.A, 3, 2);
+  ListaTrainSettings<double> s = quick_settings();
+  s.observer = [](const ListaEpoch<double>& e) {
+    return e.epoch == 3 ? ListaObserverAction::stop : ListaObserverAction::proceed;
+  };
+  const ListaTrainResult<double> res = lista_train(net, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  CHECK(res.termination == ListaTermination::stopped_by_observer);
+  CHECK(res.epochs_run == 3);
+  CHECK(res.history.size() == 4);
+}
+
+TEST_CASE("LISTA training stops on a non-finite loss and keeps the best weights") {
+  const Problem p = training_problem(4);
+  ListaNetwork<double> net(p.A, 3, 2);
+  const ListaNetwork<double> initial = net;
+  ListaTrainSettings<double> s = quick_settings();
+  s.learning_rate = 1e200;  // the first step sends the weights to ~1e200; products overflow
+  const ListaTrainResult<double> res = lista_train(net, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  CHECK(res.termination == ListaTermination::non_finite_loss);
+  CHECK(res.epochs_run < s.epochs);
+  CHECK(res.best_epoch == 0);
+  CHECK(same_weights(net, initial));
+}
+
+TEST_CASE("LISTA training is reproducible from its seeds") {
+  const Problem p = training_problem(5);
+  ListaTrainSettings<double> s = quick_settings();
+  s.epochs = 10;
+  ListaNetwork<double> a(p.A, 4, 9), b(p.A, 4, 9), c(p.A, 4, 9);
+  const auto ra = lista_train(a, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  const auto rb = lista_train(b, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  s.shuffle_seed += 1;
+  const auto rc = lista_train(c, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  REQUIRE(ra.history.size() == rb.history.size());
+  bool identical = true, differs = false;
+  for (std::size_t k = 0; k < ra.history.size(); ++k) {
+    identical = identical && same_bits(ra.history[k].train_loss, rb.history[k].train_loss) &&
+                same_bits(ra.history[k].validation_loss, rb.history[k].validation_loss);
+    differs = differs || ra.history[k].train_loss != rc.history[k].train_loss;
+  }
+  CHECK(identical);
+  CHECK(same_weights(a, b));
+  CHECK(ra.best_epoch == rb.best_epoch);
+  CHECK(differs);  // the shuffle seed is actually used
+}
+
+TEST_CASE("LISTA training runs in MPFR") {
+  PrecisionGuard g(128);
+  using T = mpfr_real;
+  TestRng r(8);
+  const Matrix<T> A = gaussian<T>(r, 4, 6, 0.5);
+  const Matrix<T> Xt = sparse_columns<T>(r, 6, 40, 1), Xv = sparse_columns<T>(r, 6, 10, 1);
+  const Matrix<T> Yt = A * Xt, Yv = A * Xv;
+  ListaNetwork<T> net(A, 3, 4);
+  ListaTrainSettings<T> s;
+  s.epochs = 10;
+  s.batch_size = 10;
+  s.learning_rate = T(1) / T(100);
+  const auto res = lista_train(net, Yt, Xt, Yv, Xv, s);
+  CHECK(res.best_validation_loss < res.initial_validation_loss);
+  CHECK(lista_default_adam_epsilon<double>() == 1e-8);
+  CHECK(lista_published_learning_rate<double>(3) == doctest::Approx(2e-5).epsilon(1e-14));
+  const T lr6 = lista_published_learning_rate<T>(6), want = T(2) / T(1000000);
+  CHECK(abs(lr6 - want) < T(4) * number_traits<T>::epsilon() * want);
+  // 1e-8 sqrt(eps_T / eps_double): 2^-37.5 1e-8 ~ 5.1e-20 at 128 bits.
+  CHECK(lista_default_adam_epsilon<T>() < T(1e-19));
+  CHECK(lista_default_adam_epsilon<T>() > T(1e-20));
+}
+
+TEST_CASE_TEMPLATE("LISTA save/load round-trips every weight bit for bit", T, double, mpfr_real) {
+  PrecisionGuard g(300);
+  TestRng r(17);
+  const Matrix<T> A = gaussian<T>(r, 5, 7);
+  ListaNetwork<T> net(A, 4, 123);
+  using std::ldexp;
+  // Awkward values: -0, a subnormal-sized value (for IEEE), a large one.
+  auto W = net.W();
+  auto theta = net.theta();
+  W[0](0, 0) = -T(0);
+  W[1](2, 3) = T(std::numeric_limits<double>::denorm_min()) * T(3);
+  W[2](4, 6) = ldexp(T(1), 900) * T(3);
+  theta[1] = T(0);
+  net.set_weights(W, theta);
+
+  std::stringstream ss;
+  lista_save(net, ss);
+  const std::string text = ss.str();
+  CHECK(text.find("precision_bits " + std::to_string(number_traits<T>::precision_bits()) + "\n") !=
+        std::string::npos);
+  MESSAGE("round trip at " << describe_type<T>());
+  const ListaNetwork<T> back = lista_load<T>(ss);
+  CHECK(same_weights(net, back));
+
+  // A file on disk, saved again: the text is identical.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("barriers_lista_" + number_traits<T>::name() + ".txt"))
+          .string();
+  lista_save(back, path);
+  const ListaNetwork<T> again = lista_load<T>(path);
+  CHECK(same_weights(net, again));
+  std::stringstream ss2;
+  lista_save(again, ss2);
+  CHECK(ss2.str() == text);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("LISTA load rejects other types, too little precision and malformed files") {
+  TestRng r(21);
+  const Matrix<double> A = gaussian<double>(r, 3, 4);
+  const ListaNetwork<double> net(A, 2, 5);
+  std::stringstream ss;
+  lista_save(net, ss);
+  const std::string text = ss.str();
+  auto load_double = [](const std::string& t) {
+    std::istringstream in(t);
+    return lista_load<double>(in);
+  };
+
+  {
+    std::istringstream in(text);
+    CHECK_THROWS_WITH_AS(lista_load<long double>(in),
+                         doctest::Contains("of type 'double' but it is being loaded as 'long-double'"),
+                         std::invalid_argument);
+  }
+  {
+    // Built at ~300 bits, saved after the guard is gone: the header records the
+    // precision of the values, not the one in force while saving.
+    std::optional<ListaNetwork<mpfr_real>> hi;
+    unsigned bits = 0;
+    {
+      PrecisionGuard g(300);
+      bits = g.bits();
+      hi.emplace(A.cast<mpfr_real>(), 2, 5);
+    }
+    std::stringstream hs;
+    lista_save(*hi, hs);
+    CHECK(hs.str().find("precision_bits " + std::to_string(bits) + "\n") != std::string::npos);
+    const std::string saved = hs.str();
+    {
+      PrecisionGuard low(100);
+      std::istringstream in(saved);
+      CHECK_THROWS_WITH_AS(lista_load<mpfr_real>(in), doctest::Contains("working precision is"),
+                           std::invalid_argument);
+    }
+    PrecisionGuard g(bits);
+    std::istringstream in(saved);
+    CHECK(same_weights(lista_load<mpfr_real>(in), *hi));
+  }
+  // Malformed: bad magic, truncated, a number that is not hexadecimal, a wrong
+  // layer index, a negative threshold.
+  CHECK_THROWS_WITH_AS(load_double("hello" + text), doctest::Contains("instead of 'barriers-lista'"),
+                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(load_double(text.substr(0, text.find("theta"))),
+                       doctest::Contains("it ends where 'theta' was expected"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(load_double(text.substr(0, text.size() / 2)), doctest::Contains("W_0"),
+                       std::runtime_error);
+  std::string bad = text;
+  const std::size_t w0 = bad.find("W 0\n") + 4;
+  bad.replace(w0, bad.find(' ', w0) - w0, "1.5e-3");
+  CHECK_THROWS_WITH_AS(load_double(bad), doctest::Contains("W_0(0, 0) is '1.5e-3'"),
+                       std::runtime_error);
+  std::string badlayer = text;
+  badlayer.replace(badlayer.find("W 1\n"), 4, "W 0\n");
+  CHECK_THROWS_WITH_AS(load_double(badlayer), doctest::Contains("layer 0 appears"),
+                       std::runtime_error);
+  std::string negtheta = text;
+  const std::size_t t0 = negtheta.find("theta\n") + 6;
+  negtheta.insert(t0, "-");
+  CHECK_THROWS_WITH_AS(load_double(negtheta), doctest::Contains("theta_0"), std::runtime_error);
+  // A value that needs more bits than double has is a type mismatch.
+  std::string wide = text;
+  wide.replace(w0, wide.find(' ', w0) - w0, "0x1000000000000001p+0");
+  CHECK_THROWS_WITH_AS(load_double(wide), doctest::Contains("not representable in double"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(lista_load<double>(std::string("/nonexistent/lista.txt")), std::runtime_error);
+}
+
+TEST_CASE("LISTA rejects bad settings and data, naming the value") {
+  const Problem p = training_problem(6);
+  CHECK_THROWS_WITH_AS(ListaNetwork<double>(p.A, 0, 1), doctest::Contains("layers = 0"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ListaNetwork<double>(Matrix<double>::Zero(3, 4), 2, 1),
+                       doctest::Contains("||A||_2 = 0"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ListaNetwork<double>(p.A, 1.0, {Matrix<double>::Zero(10, 20)}, {-1.0}),
+                       doctest::Contains("theta_0 = -1"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ListaNetwork<double>(p.A, 1.0, {Matrix<double>::Zero(20, 10)}, {0.0}),
+                       doctest::Contains("W_0 is 20 x 10; it must be 10 x 20"),
+                       std::invalid_argument);
+
+  ListaNetwork<double> net(p.A, 2, 1);
+  auto train = [&](const ListaTrainSettings<double>& s) {
+    return lista_train(net, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  };
+  ListaTrainSettings<double> s = quick_settings();
+  s.batch_size = 0;
+  CHECK_THROWS_WITH_AS(train(s), doctest::Contains("batch_size = 0"), std::invalid_argument);
+  s = quick_settings();
+  s.epochs = 0;
+  CHECK_THROWS_WITH_AS(train(s), doctest::Contains("epochs = 0"), std::invalid_argument);
+  s = quick_settings();
+  s.learning_rate = 0;
+  CHECK_THROWS_WITH_AS(train(s), doctest::Contains("learning_rate = 0"), std::invalid_argument);
+  s.learning_rate = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH_AS(train(s), doctest::Contains("learning_rate = NaN"), std::invalid_argument);
+  s = quick_settings();
+  s.beta2 = 1;
+  CHECK_THROWS_WITH_AS(train(s), doctest::Contains("beta2 = 1"), std::invalid_argument);
+
+  s = quick_settings();
+  CHECK_THROWS_WITH_AS(lista_train(net, p.Xt, p.Xt, p.Yv, p.Xv, s),
+                       doctest::Contains("Y_train has 20 rows; it must have m = 10"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(lista_train(net, p.Yt, p.Xt.leftCols(7).eval(), p.Yv, p.Xv, s),
+                       doctest::Contains("X_train is 20 x 7; it must be 20 x 400"),
+                       std::invalid_argument);
+  Matrix<double> Xnan = p.Xt;
+  Xnan(1, 2) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH_AS(lista_train(net, p.Yt, Xnan, p.Yv, p.Xv, s),
+                       doctest::Contains("X_train(1, 2) is NaN"), std::invalid_argument);
+  Matrix<double> Yinf = p.Yv;
+  Yinf(0, 0) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH_AS(lista_train(net, p.Yt, p.Xt, Yinf, p.Xv, s),
+                       doctest::Contains("Y_val(0, 0) is inf"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(net.forward(Vector<double>::Zero(3).eval()),
+                       doctest::Contains("Y has 3 rows"), std::invalid_argument);
+}
