@@ -15,5 +15,10 @@ struct Command {
 
 Command add_oracle_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
+/// Runs LISTA and FIRENET (the solvers module).
+Command add_table1_command(CLI::App& app);
+Command add_adversary_command(CLI::App& app);
+Command add_solve_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
 
 }  // namespace barriers::cli

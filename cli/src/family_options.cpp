@@ -5,12 +5,13 @@
 
 namespace barriers::cli {
 
-void FamilyOptions::add_to(CLI::App& app) {
+void FamilyOptions::add_to(CLI::App& app, bool with_n) {
   app.add_option("--problem", problem, "p1 (basis pursuit, noise eta), p2 (LASSO) or p3 (square-root LASSO)")
       ->type_name("NAME")
       ->capture_default_str();
   app.add_option("--K", K, "Digits that cannot be computed (1..100)")->type_name("K")->capture_default_str();
-  app.add_option("--n", n, "The two members agree to 2^-n (bits)")->type_name("BITS")->capture_default_str();
+  if (with_n)
+    app.add_option("--n", n, "The two members agree to 2^-n (bits)")->type_name("BITS")->capture_default_str();
   app.add_option("--delta", delta, "delta in (0, 1/4), exact rational")->type_name("Q")->capture_default_str();
   app.add_option("--lambda", lambda, "lambda in (0, 1], exact rational")->type_name("Q")->capture_default_str();
   app.add_option("--eta", eta, "(P1) noise level in [0, 1/4], exact rational")->type_name("Q")->capture_default_str();

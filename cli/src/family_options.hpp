@@ -21,8 +21,9 @@ struct FamilyOptions {
   std::string N2 = "20";
   bool no_dct = false;
 
-  /// Registers --problem, --K, --n, --delta, --lambda, --eta, --N1, --N2, --no-dct.
-  void add_to(CLI::App& app);
+  /// Registers --problem, --K, --n (unless with_n is false: a command that
+  /// sweeps n registers its own list), --delta, --lambda, --eta, --N1, --N2, --no-dct.
+  void add_to(CLI::App& app, bool with_n = true);
   /// Parses and validates; throws UsageError / std::invalid_argument naming the bad value.
   impossibility::FamilyParams params() const;
 };

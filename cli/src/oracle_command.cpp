@@ -13,6 +13,7 @@
 #include "barriers/oracle/oracle.hpp"
 #include "barriers/precision/dyadic.hpp"
 #include "commands.hpp"
+#include "output_files.hpp"
 #include "parse_number.hpp"
 
 namespace barriers::cli {
@@ -184,9 +185,7 @@ int run_oracle(const OracleOptions& o) {
 
   if (!o.out.empty()) {
     namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(o.out, ec);
-    if (ec) throw std::runtime_error("cannot create output directory '" + o.out + "': " + ec.message());
+    prepare_output_dir(o.out);
     std::ofstream js(fs::path(o.out) / "answer.json"), txt(fs::path(o.out) / "answer.txt");
     if (!js || !txt) throw std::runtime_error("cannot write into output directory '" + o.out + "'");
     js << j.dump(2) << "\n";

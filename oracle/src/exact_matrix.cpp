@@ -1,5 +1,6 @@
 #include "barriers/oracle/exact_matrix.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -9,18 +10,22 @@ namespace barriers::oracle {
 namespace detail {
 
 void MatrixNode::enclose(acb_mat_t out, slong prec) const {
-  // Cache only what is cheap to keep (<= 2^27 mantissa bits, ~16 MB).
+  constexpr std::size_t cache_slots = 3;
+  // Cache only what is cheap to keep (<= 2^27 mantissa bits, ~16 MB a slot).
   const bool cacheable = double(rows) * double(cols) * double(prec) <= double(1L << 27);
   std::lock_guard<std::mutex> lock(cache_mutex_);
-  if (cache_ && cache_prec_ == prec) {
-    acb_mat_set(out, cache_->m);
-    return;
-  }
+  for (std::size_t k = 0; k < cache_.size(); ++k)
+    if (cache_[k].first == prec) {
+      acb_mat_set(out, cache_[k].second->m);
+      std::rotate(cache_.begin(), cache_.begin() + long(k), cache_.begin() + long(k) + 1);  // most recent first
+      return;
+    }
   compute(out, prec);
   if (cacheable) {
-    if (!cache_) cache_ = std::make_unique<AcbMat>(slong(rows), slong(cols));
-    acb_mat_set(cache_->m, out);
-    cache_prec_ = prec;
+    auto slot = std::make_unique<AcbMat>(slong(rows), slong(cols));
+    acb_mat_set(slot->m, out);
+    cache_.insert(cache_.begin(), {prec, std::move(slot)});
+    if (cache_.size() > cache_slots) cache_.pop_back();
   }
 }
 

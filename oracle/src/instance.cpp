@@ -52,7 +52,12 @@ rational parse_rational(const std::string& token) {
       if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
     return true;
   };
-  auto to_int = [](const std::string& s) { return integer(s[0] == '+' ? s.substr(1) : s); };
+  // Base 10 always: Boost would read a leading 0 as octal.
+  auto to_int = [](const std::string& s) {
+    integer v;
+    mpz_set_str(v.backend().data(), (s[0] == '+' ? s.substr(1) : s).c_str(), 10);
+    return v;
+  };
   if (slash != std::string::npos) {
     const std::string p = token.substr(0, slash), q = token.substr(slash + 1);
     if (!is_int(p) || !is_int(q) || q[0] == '-' || q[0] == '+') return fail();
@@ -86,7 +91,7 @@ rational parse_rational(const std::string& token) {
     if (!is_int(e) || e.size() > 7) return fail();
     exp10 = std::stol(e);
   }
-  rational value{integer(digits)};
+  rational value{to_int(digits)};
   const long shift = exp10 - frac;
   const rational ten_power(boost::multiprecision::pow(integer(10), static_cast<unsigned>(shift < 0 ? -shift : shift)));
   value = shift < 0 ? value / ten_power : value * ten_power;

@@ -28,8 +28,6 @@ std::uint64_t splitmix64(std::uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-std::size_t real_count(const Enclosure& e) { return e.re.size() + e.im.size(); }
-
 // Least f such that rounding `count` real scalars to a 2^-f grid moves the
 // Frobenius norm by at most `budget`: sqrt(count) 2^-(f+1) <= budget.
 long grid_bits_for(std::size_t count, const rational& budget, long f_min) {

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "arb_handles.hpp"
 #include "barriers/oracle/exact_matrix.hpp"
@@ -37,8 +39,9 @@ struct MatrixNode {
 
  private:
   mutable std::mutex cache_mutex_;
-  mutable slong cache_prec_ = -1;
-  mutable std::unique_ptr<AcbMat> cache_;
+  // A few recent precisions: the oracle encloses at a low precision to size
+  // entries and then at the working one, for every training sample.
+  mutable std::vector<std::pair<slong, std::unique_ptr<AcbMat>>> cache_;
 };
 
 }  // namespace barriers::oracle::detail

@@ -3,27 +3,7 @@
 # with exit code 2 for bad input. Usage: test_oracle_cli.sh path/to/barriers
 set -u
 bin="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect_error "<substring>" args...: exit 2, exactly one line on stderr containing it, nothing on stdout.
-expect_error() {
-  local want="$1"; shift
-  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  local lines
-  lines=$(wc -l <"$tmp/err")
-  if [ "$rc" -ne 2 ]; then bad "'$*' exited $rc, expected 2"; return; fi
-  if [ "$lines" -ne 1 ]; then bad "'$*' printed $lines lines on stderr: $(cat "$tmp/err")"; return; fi
-  if ! grep -qF -- "$want" "$tmp/err"; then bad "'$*' error lacks '$want': $(cat "$tmp/err")"; return; fi
-  if [ -s "$tmp/out" ]; then bad "'$*' printed on stdout"; return; fi
-  ok
-}
+source "$(dirname "$0")/cli_test_lib.bash"
 
 # A correct query: exit 0, the certified bound is reported and met.
 "$bin" oracle --instance dct --size 4 --n 10 >"$tmp/out" 2>"$tmp/err" || bad "dct query failed: $(cat "$tmp/err")"
@@ -85,5 +65,4 @@ expect_error "required" oracle
 "$bin" --help >/dev/null && ok || bad "--help failed"
 "$bin" oracle --help | grep -q -- "--policy" && ok || bad "oracle --help lacks --policy"
 
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

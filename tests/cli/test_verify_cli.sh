@@ -2,22 +2,7 @@
 # End-to-end checks of `barriers verify`. Usage: test_verify_cli.sh path/to/barriers
 set -u
 bin="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-expect_error() {
-  local want="$1"; shift
-  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne 2 ]; then bad "'$*' exited $rc, expected 2"; return; fi
-  if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then bad "'$*' did not print exactly one error line: $(cat "$tmp/err")"; return; fi
-  grep -qF -- "$want" "$tmp/err" || { bad "'$*' error lacks '$want': $(cat "$tmp/err")"; return; }
-  ok
-}
+source "$(dirname "$0")/cli_test_lib.bash"
 
 for p in p1 p2 p3; do
   for K in 1 3 6; do
@@ -47,5 +32,4 @@ expect_error "unknown problem 'p4'" verify --problem p4
 expect_error "--delta: 'x' is not a rational" verify --delta x
 expect_error "--K 'three' is not a whole number" verify --K three
 
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

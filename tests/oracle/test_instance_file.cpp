@@ -22,6 +22,11 @@ TEST_CASE("rational tokens are read exactly") {
   CHECK(parse_rational("2E3") == 2000);
   CHECK(parse_rational("+.5") == rational(1, 2));
   CHECK(parse_rational("6/4") == rational(3, 2));
+  // Leading zeros are decimal, not octal.
+  CHECK(parse_rational("010") == 10);
+  CHECK(parse_rational("0.0123") == rational(123, 10000));
+  CHECK(parse_rational("-09/08") == rational(-9, 8));
+  CHECK(parse_rational("0.02351892825124904") == rational(2351892825124904LL, 100000000000000000LL));
   for (const char* bad : {"", "abc", "1/0", "1/-2", "1.2.3", "e5", "1e", "0x10", "nan", "inf", "1/2/3", "--1"})
     CHECK_THROWS_AS(parse_rational(bad), std::invalid_argument);
   CHECK_THROWS_WITH(parse_rational("1/0"), doctest::Contains("zero denominator"));

@@ -1,0 +1,173 @@
+#include "barriers/impossibility/table1.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "barriers/impossibility/distance.hpp"
+#include "barriers/impossibility/training_data.hpp"
+#include "barriers/oracle/oracle.hpp"
+#include "barriers/oracle/to_working.hpp"
+#include "barriers/precision/convert.hpp"
+#include "barriers/precision/precision_guard.hpp"
+#include "barriers/solvers/dense_operator.hpp"
+#include "barriers/solvers/firenet.hpp"
+#include "family_lista.hpp"
+
+namespace barriers::impossibility {
+
+Table1Settings Table1Settings::paper() {
+  Table1Settings s;
+  s.train_samples = 8000;
+  s.validation_samples = 100;
+  s.epochs = 4000;
+  s.batch_size = 1000;
+  return s;
+}
+
+void Table1Settings::validate() const {
+  auto fail = [](const std::string& m) { throw std::invalid_argument(m); };
+  if (Ks.empty() || ns.empty()) fail("the K and n lists must not be empty");
+  for (long K : Ks) {
+    FamilyParams p = family;
+    p.K = K;
+    p.validate();
+  }
+  for (long n : ns) {
+    FamilyParams p = family;
+    p.n = n;
+    p.validate();
+  }
+  if (family.problem != Problem::p3) fail("Table 1 is defined for the square-root LASSO (p3)");
+  if (train_samples < 1 || train_samples > 1000000)
+    fail("training set size " + std::to_string(train_samples) + " is out of range: allowed 1..1000000");
+  if (validation_samples < 1 || validation_samples > 100000)
+    fail("validation set size " + std::to_string(validation_samples) + " is out of range: allowed 1..100000");
+  if (sparsity > family.N2)
+    fail("sparsity " + std::to_string(sparsity) + " exceeds the tail length N2 = " + std::to_string(family.N2));
+  if (epochs < 0) fail("epochs = " + std::to_string(epochs) + " must be at least 0");
+  if (batch_size < 1) fail("batch size " + std::to_string(batch_size) + " must be at least 1");
+  if (layers < 1) fail("LISTA layers = " + std::to_string(layers) + " must be at least 1");
+  if (firenet_restarts < 1 || firenet_inner < 1) fail("FIRENET restarts and inner iterations must be at least 1");
+  if (type != "double" && type != "long-double" && type != "float128" && type != "mpfr")
+    fail("unknown type '" + type + "': allowed are double, long-double, float128, mpfr");
+}
+
+namespace {
+
+using oracle::ExactMatrix;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <class T>
+Table1Row run_cell(const Table1Settings& s, long K, long n) {
+  auto say = [&s](const std::string& m) {
+    if (s.progress) s.progress(m);
+  };
+  const std::string cell = "K=" + std::to_string(K) + " n=" + std::to_string(n);
+  FamilyParams p = s.family;
+  p.K = K;
+  p.n = n;
+  const FamilyMember m1 = family_member(p, 1), m2 = family_member(p, 2);
+  Table1Row row;
+  row.K = K;
+  row.n = n;
+  row.working_type = describe_type<T>();
+  row.ten_to_minus_K = rational(1) / rational(boost::multiprecision::pow(integer(10), unsigned(K)));
+  const long prec = 4 * K + 256;
+  row.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)),
+                                      m1.minimiser - m2.minimiser, prec);
+
+  // The test data: j = 1's oracle, answering with j = 2's bits.
+  const oracle::Oracle world1(m1.instance, {oracle::AnswerPolicy::adversarial, 0}, m2.instance);
+  const oracle::Oracle world2(m2.instance, {oracle::AnswerPolicy::nearest, 0});
+  const oracle::InstanceAnswer test = world1.query(n);
+  const oracle::InstanceAnswer reference = world2.query(n);
+  row.identical_data = test.A.from_other && test.y.from_other && test.A.value == reference.A.value &&
+                       test.y.value == reference.y.value;
+  const Matrix<T> A_test = oracle::to_working<T>(test.A.value).value;
+  const Vector<T> y_test = oracle::to_working<T>(test.y.value).value.col(0);
+
+  // LISTA, trained on the j = 2 member's training set at precision n.
+  say(cell + ": training LISTA (" + std::to_string(s.epochs) + " epochs, " + std::to_string(s.train_samples) +
+      " samples, " + row.working_type + ")");
+  auto t0 = std::chrono::steady_clock::now();
+  detail::ListaPlan plan;
+  plan.train = s.train_samples;
+  plan.validation = s.validation_samples;
+  plan.sparsity = s.sparsity;
+  plan.epochs = s.epochs;
+  plan.batch_size = s.batch_size;
+  plan.layers = s.layers;
+  plan.data_seed = s.seed * 1000003 + std::uint64_t(K) * 101 + std::uint64_t(n);
+  plan.seed = s.seed;
+  const detail::TrainedLista<T> lista = detail::train_family_lista<T>(p, 2, plan);
+  row.training_queries = lista.queries.queries;
+  row.data_max_n = std::max(lista.queries.max_n, n);
+  row.lista_best_epoch = lista.best_epoch;
+  row.lista_best_validation = lista.best_validation;
+  const Vector<T> phi_lista = lista.net->forward(y_test);
+  row.lista_seconds = seconds_since(t0);
+
+  // FIRENET.
+  say(cell + ": FIRENET (" + std::to_string(s.firenet_restarts) + " restarts x " + std::to_string(s.firenet_inner) +
+      " steps)");
+  t0 = std::chrono::steady_clock::now();
+  FirenetSettings<T> fs;
+  fs.lambda = from_rational<real_of<T>>(p.lambda).value;
+  fs.restarts = s.firenet_restarts;
+  fs.inner = s.firenet_inner;
+  const SolverResult<T> fr = firenet(DenseOperator<T>(A_test), y_test, fs);
+  row.firenet_seconds = seconds_since(t0);
+
+  const std::vector<rational> lista_exact = detail::exact_values<T>(phi_lista),
+                               firenet_exact = detail::exact_values<T>(fr.solution);
+  row.lista_dist = certified_distance(lista_exact, m1.minimiser, prec);
+  row.firenet_dist = certified_distance(firenet_exact, m1.minimiser, prec);
+  row.lista_dist_j2 = certified_distance(lista_exact, m2.minimiser, prec);
+  row.firenet_dist_j2 = certified_distance(firenet_exact, m2.minimiser, prec);
+  return row;
+}
+
+template <class T>
+void run_all(const Table1Settings& s, Table1Result& out) {
+  for (long K : s.Ks)
+    for (long n : s.ns) out.rows.push_back(run_cell<T>(s, K, n));
+}
+
+}  // namespace
+
+Table1Result run_table1(const Table1Settings& s) {
+  s.validate();
+  Table1Result out{s, {}};
+  if (s.type == "double") {
+    run_all<double>(s, out);
+  } else if (s.type == "long-double") {
+    run_all<long double>(s, out);
+  } else if (s.type == "float128") {
+    run_all<float128>(s, out);
+  } else {
+    PrecisionGuard g(s.bits);
+    run_all<mpfr_real>(s, out);
+  }
+  return out;
+}
+
+const PublishedCell* published_table1(long K, long n) {
+  // PNAS Table 1 as printed (THEORY.md section 4).
+  struct Entry {
+    long K, n;
+    PublishedCell cell;
+  };
+  static const Entry table[] = {
+      {1, 10, {0.2999690, 0.2597827}}, {1, 20, {0.3000000, 0.2598050}}, {1, 30, {0.3000000, 0.2598052}},
+      {3, 10, {0.0030000, 0.0025980}}, {3, 20, {0.0030000, 0.0025980}}, {3, 30, {0.0030000, 0.0025980}},
+      {6, 10, {0.0000030, 0.0000015}}, {6, 20, {0.0000030, 0.0000015}}, {6, 30, {0.0000030, 0.0000015}},
+  };
+  for (const auto& e : table)
+    if (e.K == K && e.n == n) return &e.cell;
+  return nullptr;
+}
+
+}  // namespace barriers::impossibility

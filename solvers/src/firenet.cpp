@@ -1,0 +1,269 @@
+// FIRENET (algorithm and unrolled network), instantiated for every scalar type.
+//
+// Both firenet() and FirenetNetwork go through make_firenet_plan,
+// firenet_alphas, firenet_primal_step and firenet_dual_step, so they perform
+// identical floating-point operations in identical order.
+#include "barriers/solvers/firenet.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "barriers/solvers/firenet_network.hpp"
+#include "barriers/solvers/prox.hpp"
+#include "progress.hpp"
+
+namespace barriers {
+
+template <class R>
+Vector<R> sparsity_in_levels_weights(const std::vector<Eigen::Index>& level_ends,
+                                     const std::vector<long>& sparsities) {
+  using std::sqrt;
+  if (level_ends.empty() || level_ends.size() != sparsities.size())
+    throw std::invalid_argument("there are " + std::to_string(level_ends.size()) + " level ends but " +
+                                std::to_string(sparsities.size()) +
+                                " sparsities; give one sparsity per level (at least one level).");
+  long total = 0;
+  Eigen::Index prev = 0;
+  for (std::size_t k = 0; k < level_ends.size(); ++k) {
+    if (level_ends[k] <= prev)
+      throw std::invalid_argument("level end " + std::to_string(level_ends[k]) +
+                                  " does not exceed the previous one; level ends must increase from above 0.");
+    if (sparsities[k] <= 0)
+      throw std::invalid_argument("sparsity " + std::to_string(sparsities[k]) + " of level " + std::to_string(k) +
+                                  " is not positive; each level needs s_k >= 1.");
+    total += sparsities[k];
+    prev = level_ends[k];
+  }
+  Vector<R> w(level_ends.back());
+  prev = 0;
+  for (std::size_t k = 0; k < level_ends.size(); ++k) {
+    const R wk = sqrt(R(total) / R(sparsities[k]));
+    for (Eigen::Index i = prev; i < level_ends[k]; ++i) w(i) = wk;
+    prev = level_ends[k];
+  }
+  return w;
+}
+
+namespace detail {
+
+template <class T>
+FirenetPlan<T> make_firenet_plan(const LinearOperator<T>& A, const FirenetSettings<T>& s) {
+  using Real = real_of<T>;
+  check_weights<T>(s.weights, A.cols());
+  check_reference(s.reference, A.cols());
+  check_positive(s.lambda, "lambda");
+  check_nonnegative(s.delta, "delta");
+  if (s.restarts < 1)
+    throw std::invalid_argument("the number of restarts is " + std::to_string(s.restarts) + "; it must be >= 1.");
+  if (s.inner < 1)
+    throw std::invalid_argument("the number of inner iterations is " + std::to_string(s.inner) +
+                                "; it must be >= 1.");
+  if (s.eps0) check_positive(*s.eps0, "eps0");
+  FirenetPlan<T> plan;
+  plan.L = s.norm_bound == 0 ? A.norm_bound() : s.norm_bound;
+  check_positive(plan.L, "the operator norm bound L_A");
+  plan.tau = s.tau == 0 ? Real(0.99) / plan.L : s.tau;
+  plan.sigma = s.sigma == 0 ? Real(0.99) / plan.L : s.sigma;
+  check_steps(plan.tau, plan.sigma, plan.L);
+  plan.lambda = s.lambda;
+  plan.delta = s.delta;
+  plan.eps0 = s.eps0;
+  plan.restarts = s.restarts;
+  plan.inner = s.inner;
+  const Real scale = plan.tau * plan.lambda;
+  plan.thresholds = s.weights.size() == 0 ? Vector<Real>(Vector<Real>::Constant(A.cols(), scale))
+                                           : Vector<Real>(s.weights * scale);
+  return plan;
+}
+
+template <class T>
+real_of<T> firenet_eps0(const FirenetPlan<T>& plan, const Vector<T>& y) {
+  if (plan.eps0) return *plan.eps0;
+  const real_of<T> n = y.norm();
+  return n > 0 ? n : real_of<T>(1);  // y = 0: any eps0 > 0 gives x = 0
+}
+
+template <class T>
+std::vector<real_of<T>> firenet_alphas(const FirenetPlan<T>& plan, const real_of<T>& eps0) {
+  using Real = real_of<T>;
+  using std::exp;
+  const Real e_inv = exp(Real(-1));  // at the working precision
+  std::vector<Real> alphas;
+  Real eps = eps0;
+  for (int r = 0; r < plan.restarts; ++r) {
+    eps = e_inv * (plan.delta + eps);
+    alphas.push_back(2 * plan.L / (eps * Real(plan.inner)));
+  }
+  return alphas;
+}
+
+template <class T>
+void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
+                         const Vector<T>& z, Vector<T>& x_new, Vector<T>& work) {
+  A.apply_adjoint(z, work);
+  x_new = soft_threshold<T>(Vector<T>(x - work * plan.tau), plan.thresholds);
+}
+
+template <class T>
+void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
+                       const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& work) {
+  A.apply(Vector<T>(x_new * real_of<T>(2) - x), work);
+  z = project_l2_ball<T>(Vector<T>(z + work * plan.sigma - sigma_alpha_y), real_of<T>(1));
+}
+
+}  // namespace detail
+
+template <class T>
+SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const FirenetSettings<T>& s) {
+  using Real = real_of<T>;
+  detail::check_data(A, y);
+  const detail::FirenetPlan<T> plan = detail::make_firenet_plan(A, s);
+  const std::vector<Real> alphas = detail::firenet_alphas(plan, detail::firenet_eps0(plan, y));
+  auto objective = [&](const Vector<T>& x) {
+    return sparse_objective(SparseProblem::p3_sqrt_lasso, A, y, x, s.lambda, s.weights);
+  };
+  detail::Progress<T> progress(s.observer, s.reference);
+  const Eigen::Index N = A.cols(), m = A.rows();
+
+  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, S, work, sigma_alpha_y, estimate;
+  SolverResult<T> result;
+  long total = 0;
+  bool stop = false;
+  for (int r = 0; r < plan.restarts && !stop; ++r) {
+    const Real alpha = alphas[r];
+    x = psi * alpha;
+    z = Vector<T>::Zero(m);
+    S = Vector<T>::Zero(N);
+    sigma_alpha_y = y * (plan.sigma * alpha);
+    int done = 0;
+    for (int i = 0; i < plan.inner; ++i) {
+      detail::firenet_primal_step(A, plan, x, z, x_new, work);
+      detail::firenet_dual_step(A, plan, x, x_new, sigma_alpha_y, z, work);
+      if (!detail::finite_vector(x_new) || !detail::finite_vector(z)) {
+        result.reason = TerminationReason::non_finite;
+        stop = true;
+        break;
+      }
+      x.swap(x_new);
+      S += x;
+      ++done;
+      ++total;
+      if (progress.active()) {
+        estimate = S / (Real(done) * alpha);
+        if (!progress.report(total, r, estimate, objective)) {
+          result.reason = TerminationReason::observer_stopped;
+          stop = true;
+          break;
+        }
+      }
+    }
+    if (done == plan.inner)
+      psi = S / (Real(plan.inner) * alpha);
+    else if (done > 0)
+      psi = S / (Real(done) * alpha);
+  }
+  result.iterations = total;
+  result.solution = psi;
+  result.objective = objective(psi);
+  result.feasibility_gap = Real(0);
+  return result;
+}
+
+// ---------------------------------------------------------------- network
+
+std::string to_string(NetworkLayer::Kind kind) {
+  switch (kind) {
+    case NetworkLayer::Kind::scale: return "scale";
+    case NetworkLayer::Kind::primal: return "primal";
+    case NetworkLayer::Kind::dual: return "dual";
+    case NetworkLayer::Kind::average: return "average";
+  }
+  return "unknown";
+}
+
+template <class T>
+FirenetNetwork<T>::FirenetNetwork(OperatorPtr<T> A, const FirenetSettings<T>& settings) : A_(std::move(A)) {
+  if (!A_) throw std::invalid_argument("the FIRENET network got a null operator; it needs A.");
+  plan_ = detail::make_firenet_plan(*A_, settings);
+  const Eigen::Index c = number_traits<T>::is_complex ? 2 : 1;
+  const Eigen::Index state = c * (A_->cols() + A_->rows());
+  const Eigen::Index skip = c * (A_->cols() + A_->rows());
+  for (int r = 0; r < plan_.restarts; ++r) {
+    layers_.push_back({NetworkLayer::Kind::scale, r, state, skip});
+    for (int i = 0; i < plan_.inner; ++i) {
+      layers_.push_back({NetworkLayer::Kind::primal, r, state, skip});
+      layers_.push_back({NetworkLayer::Kind::dual, r, state, skip});
+    }
+    layers_.push_back({NetworkLayer::Kind::average, r, c * A_->cols(), c * A_->rows()});
+  }
+}
+
+template <class T>
+Eigen::Index FirenetNetwork<T>::max_width() const {
+  Eigen::Index w = 0;
+  for (const auto& l : layers_) w = std::max(w, l.width);
+  return w;
+}
+
+template <class T>
+Eigen::Index FirenetNetwork<T>::input_width() const {
+  return (number_traits<T>::is_complex ? 2 : 1) * A_->rows();
+}
+
+template <class T>
+Eigen::Index FirenetNetwork<T>::output_width() const {
+  return (number_traits<T>::is_complex ? 2 : 1) * A_->cols();
+}
+
+template <class T>
+Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
+  using Real = real_of<T>;
+  detail::check_data(*A_, y);
+  const std::vector<Real> alphas = detail::firenet_alphas(plan_, detail::firenet_eps0(plan_, y));
+  const Eigen::Index N = A_->cols(), m = A_->rows();
+  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, S, work, sigma_alpha_y;
+  for (const NetworkLayer& layer : layers_) {
+    const Real& alpha = alphas[layer.restart];
+    switch (layer.kind) {
+      case NetworkLayer::Kind::scale:
+        x = psi * alpha;
+        z = Vector<T>::Zero(m);
+        S = Vector<T>::Zero(N);
+        sigma_alpha_y = y * (plan_.sigma * alpha);
+        break;
+      case NetworkLayer::Kind::primal:
+        detail::firenet_primal_step(*A_, plan_, x, z, x_new, work);
+        break;
+      case NetworkLayer::Kind::dual:
+        detail::firenet_dual_step(*A_, plan_, x, x_new, sigma_alpha_y, z, work);
+        x.swap(x_new);
+        S += x;
+        break;
+      case NetworkLayer::Kind::average:
+        psi = S / (Real(plan_.inner) * alpha);
+        break;
+    }
+  }
+  return psi;
+}
+
+#define BARRIERS_X(T)                                                                                        \
+  template SolverResult<T> firenet<T>(const LinearOperator<T>&, const Vector<T>&, const FirenetSettings<T>&); \
+  template detail::FirenetPlan<T> detail::make_firenet_plan<T>(const LinearOperator<T>&,                      \
+                                                               const FirenetSettings<T>&);                    \
+  template std::vector<real_of<T>> detail::firenet_alphas<T>(const detail::FirenetPlan<T>&, const real_of<T>&); \
+  template real_of<T> detail::firenet_eps0<T>(const detail::FirenetPlan<T>&, const Vector<T>&);              \
+  template void detail::firenet_primal_step<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&,       \
+                                               const Vector<T>&, const Vector<T>&, Vector<T>&, Vector<T>&);   \
+  template void detail::firenet_dual_step<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&,         \
+                                             const Vector<T>&, const Vector<T>&, const Vector<T>&, Vector<T>&, \
+                                             Vector<T>&);                                                     \
+  template class FirenetNetwork<T>;
+BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
+#undef BARRIERS_X
+#define BARRIERS_X(R) \
+  template Vector<R> sparsity_in_levels_weights<R>(const std::vector<Eigen::Index>&, const std::vector<long>&);
+BARRIERS_FOR_EACH_REAL(BARRIERS_X)
+#undef BARRIERS_X
+
+}  // namespace barriers

@@ -1,0 +1,47 @@
+// Internal: the per-iteration bookkeeping every algorithm shares (clock,
+// observer call, error against the reference, non-finite detection).
+#pragma once
+
+#include <chrono>
+
+#include "barriers/solvers/solver_result.hpp"
+
+namespace barriers::detail {
+
+template <class T>
+class Progress {
+ public:
+  using Real = real_of<T>;
+  Progress(const Observer<Real>& observer, const Vector<T>& reference)
+      : observer_(observer), reference_(reference), start_(std::chrono::steady_clock::now()) {}
+
+  bool active() const { return static_cast<bool>(observer_); }
+
+  /// Calls the observer (if any) for `estimate`; `objective` is only
+  /// evaluated when there is an observer. Returns false to stop.
+  template <class ObjectiveFn>
+  bool report(long iteration, long restart, const Vector<T>& estimate, ObjectiveFn&& objective) const {
+    if (!observer_) return true;
+    IterationInfo<Real> info;
+    info.iteration = iteration;
+    info.restart = restart;
+    info.objective = objective(estimate);
+    if (reference_.size() != 0) info.error = (estimate - reference_).norm();
+    info.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return observer_(info);
+  }
+
+ private:
+  const Observer<Real>& observer_;
+  const Vector<T>& reference_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+/// True when ||v|| is finite (one pass; NaN and Inf both propagate into it).
+template <class T>
+bool finite_vector(const Vector<T>& v) {
+  return all_finite(v);
+}
+
+}  // namespace barriers::detail

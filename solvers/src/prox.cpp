@@ -1,0 +1,81 @@
+// Proximal maps, instantiated for every scalar type.
+#include "barriers/solvers/prox.hpp"
+
+#include <stdexcept>
+
+namespace barriers {
+
+namespace {
+// Shrinks the modulus of a by t >= 0, keeping the phase. |a| > t is tested
+// first, so the division below is by a positive number.
+template <class T>
+T soft_one(const T& a, const real_of<T>& t) {
+  const real_of<T> m = modulus(a);
+  if (!(m > t)) return T(0);
+  return a * ((m - t) / m);
+}
+}  // namespace
+
+template <class T>
+Vector<T> soft_threshold(const Vector<T>& v, const Vector<real_of<T>>& t) {
+  if (t.size() != v.size())
+    throw std::invalid_argument("soft_threshold got " + std::to_string(t.size()) + " thresholds for " +
+                                std::to_string(v.size()) + " entries; the counts must match.");
+  Vector<T> out(v.size());
+  for (Eigen::Index i = 0; i < v.size(); ++i) out(i) = soft_one(v(i), t(i));
+  return out;
+}
+
+template <class T>
+Vector<T> soft_threshold(const Vector<T>& v, const real_of<T>& t) {
+  Vector<T> out(v.size());
+  for (Eigen::Index i = 0; i < v.size(); ++i) out(i) = soft_one(v(i), t);
+  return out;
+}
+
+template <class T>
+Vector<T> project_l2_ball(const Vector<T>& v, const real_of<T>& radius) {
+  const real_of<T> n = v.norm();
+  if (!(n > radius)) return v;  // inside (also covers v = 0)
+  return v * (radius / n);
+}
+
+template <class T>
+Vector<T> shrink(const Vector<T>& v, const real_of<T>& t) {
+  const real_of<T> n = v.norm();
+  if (!(n > t)) return Vector<T>::Zero(v.size());
+  return v * ((n - t) / n);
+}
+
+template <class T>
+Vector<T> clip(const Vector<T>& v, const real_of<T>& r) {
+  Vector<T> out(v.size());
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    const real_of<T> m = modulus(v(i));
+    out(i) = m > r ? T(v(i) * (r / m)) : v(i);
+  }
+  return out;
+}
+
+template <class T>
+real_of<T> weighted_l1_norm(const Vector<T>& x, const Vector<real_of<T>>& w) {
+  real_of<T> s(0);
+  if (w.size() == 0) {
+    for (Eigen::Index i = 0; i < x.size(); ++i) s += modulus(x(i));
+  } else {
+    for (Eigen::Index i = 0; i < x.size(); ++i) s += w(i) * modulus(x(i));
+  }
+  return s;
+}
+
+#define BARRIERS_X(T)                                                               \
+  template Vector<T> soft_threshold<T>(const Vector<T>&, const Vector<real_of<T>>&); \
+  template Vector<T> soft_threshold<T>(const Vector<T>&, const real_of<T>&);          \
+  template Vector<T> project_l2_ball<T>(const Vector<T>&, const real_of<T>&);         \
+  template Vector<T> shrink<T>(const Vector<T>&, const real_of<T>&);                  \
+  template Vector<T> clip<T>(const Vector<T>&, const real_of<T>&);                    \
+  template real_of<T> weighted_l1_norm<T>(const Vector<T>&, const Vector<real_of<T>>&);
+BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
+#undef BARRIERS_X
+
+}  // namespace barriers

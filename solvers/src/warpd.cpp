@@ -1,0 +1,215 @@
+// WARPd and WARPdSR, instantiated for every scalar type.
+//
+// One restarted primal-dual core serves both: they differ only in the dual
+// prox of the data term (shrink by tau2 eps for the constraint, projection
+// onto the unit ball for the square-root residual), in C2 (WARPdSR: 1) and in
+// the weight lambda on J and on the B block (WARPd: 1).
+#include "barriers/solvers/warpd.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "barriers/solvers/prox.hpp"
+#include "barriers/solvers/sparse_problem.hpp"
+#include "progress.hpp"
+
+namespace barriers {
+
+namespace {
+
+template <class T>
+struct Core {
+  using Real = real_of<T>;
+  bool square_root;          // WARPdSR
+  Real eps;                  // WARPd constraint level
+  Real lambda;               // weight on J and on B (1 for WARPd)
+  Real C1, C2, L_A, L_B, delta, nu;
+  int restarts;
+  long inner;
+  bool ergodic;
+  const LinearOperator<T>* B;
+  const Vector<Real>* weights;
+  const Vector<T>* x0;
+};
+
+template <class T, class Objective>
+SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const Core<T>& c,
+                         detail::Progress<T>& progress, Objective&& objective) {
+  using Real = real_of<T>;
+  using std::sqrt;
+  const Eigen::Index N = A.cols(), m = A.rows();
+  const Eigen::Index q = c.B ? c.B->rows() : 0;
+  const Real sqrt_q = sqrt(Real(q));
+  const Real LB_eff = c.B ? Real(c.lambda * c.L_B) : Real(0);  // norm bound of the lambda B block
+  Vector<T> psi = c.x0->size() ? *c.x0 : Vector<T>(Vector<T>::Zero(N));
+  Real omega = c.C2 * Real(b.norm());
+  Vector<T> x, x_new, dA, dB, S, work, bwork, dir, estimate;
+  Vector<Real> thr;
+  SolverResult<T> result;
+  long total = 0;
+  bool stop = false;
+  for (int r = 0; r < c.restarts && !stop; ++r) {
+    const Real bound = c.C1 * (c.delta + omega);  // current error bound
+    const Real tau1 = bound / (c.L_A * c.C2 + LB_eff * sqrt_q);
+    const Real tau2 = c.C2 / (c.L_A * bound);
+    const Real tau3 = c.B ? Real(sqrt_q / (LB_eff * bound)) : Real(0);
+    const Real jscale = tau1 * c.lambda;
+    thr = c.weights->size() == 0 ? Vector<Real>(Vector<Real>::Constant(N, jscale))
+                                 : Vector<Real>(*c.weights * jscale);
+    const Vector<T> tau2_b = b * tau2;
+    x = psi;
+    dA = Vector<T>::Zero(m);
+    dB = Vector<T>::Zero(q);
+    S = Vector<T>::Zero(N);
+    long done = 0;
+    for (long k = 0; k < c.inner; ++k) {
+      A.apply_adjoint(dA, work);
+      if (c.B) {
+        c.B->apply_adjoint(dB, bwork);
+        work += bwork * c.lambda;
+      }
+      x_new = soft_threshold<T>(Vector<T>(x - work * tau1), thr);
+      dir = x_new * Real(2) - x;
+      A.apply(dir, work);
+      const Vector<T> v = dA + work * tau2 - tau2_b;
+      dA = c.square_root ? project_l2_ball<T>(v, Real(1)) : shrink<T>(v, tau2 * c.eps);
+      if (c.B) {
+        c.B->apply(dir, bwork);
+        dB = clip<T>(Vector<T>(dB + bwork * (tau3 * c.lambda)));
+      }
+      if (!detail::finite_vector(x_new) || !detail::finite_vector(dA)) {
+        result.reason = TerminationReason::non_finite;
+        stop = true;
+        break;
+      }
+      x.swap(x_new);
+      S += x;
+      ++done;
+      ++total;
+      if (progress.active()) {
+        estimate = c.ergodic ? Vector<T>(S / Real(done)) : x;
+        if (!progress.report(total, r, estimate, objective)) {
+          result.reason = TerminationReason::observer_stopped;
+          stop = true;
+          break;
+        }
+      }
+    }
+    if (done > 0) psi = c.ergodic ? Vector<T>(S / Real(done)) : x;
+    omega = c.nu * (c.delta + omega);
+  }
+  result.iterations = total;
+  result.solution = psi;
+  result.objective = objective(psi);
+  return result;
+}
+
+template <class T, class S>
+Core<T> common_checks(const LinearOperator<T>& A, const Vector<T>& b, const S& s) {
+  using Real = real_of<T>;
+  using std::exp;
+  using std::ceil;
+  detail::check_data(A, b);
+  detail::check_weights<T>(s.weights, A.cols());
+  detail::check_reference(s.reference, A.cols());
+  detail::check_nonnegative(s.delta, "delta");
+  detail::check_positive(s.C1, "C1");
+  if (s.restarts < 1)
+    throw std::invalid_argument("the number of restarts is " + std::to_string(s.restarts) + "; it must be >= 1.");
+  if (s.inner < 0)
+    throw std::invalid_argument("the inner iteration count is " + std::to_string(s.inner) +
+                                "; it must be >= 1 (or 0 for the automatic value).");
+  if (s.x0.size() != 0 && (s.x0.size() != A.cols() || !all_finite(s.x0)))
+    throw std::invalid_argument("x0 has " + std::to_string(s.x0.size()) + " entries or a non-finite one; it needs " +
+                                std::to_string(A.cols()) + " finite entries.");
+  Core<T> c;
+  c.L_A = s.L_A == 0 ? A.norm_bound() : s.L_A;
+  detail::check_positive(c.L_A, "L_A");
+  c.B = s.B.get();
+  c.L_B = Real(0);
+  if (c.B) {
+    if (c.B->cols() != A.cols())
+      throw std::invalid_argument("B takes " + std::to_string(c.B->cols()) + " entries but A takes " +
+                                  std::to_string(A.cols()) + "; they must act on the same x.");
+    c.L_B = s.L_B == 0 ? c.B->norm_bound() : s.L_B;
+    detail::check_positive(c.L_B, "L_B");
+  }
+  c.nu = s.nu ? *s.nu : Real(exp(Real(-1)));
+  if (!is_finite_scalar(c.nu) || !(c.nu > 0) || !(c.nu < 1))
+    throw std::invalid_argument("nu is " + detail::show(c.nu) + "; it must lie strictly between 0 and 1.");
+  c.C1 = s.C1;
+  c.delta = s.delta;
+  c.restarts = s.restarts;
+  c.ergodic = s.ergodic;
+  c.weights = &s.weights;
+  c.x0 = &s.x0;
+  return c;
+}
+
+template <class R>
+long inner_count(const R& value) {
+  using std::ceil;
+  const R k = ceil(value);
+  if (!(k < R(1e9)))
+    throw std::invalid_argument("the automatic inner iteration count " + detail::show(k) +
+                                " is too large; lower C1, C2 or L, or set inner explicitly.");
+  return std::max(1L, static_cast<long>(k));
+}
+
+}  // namespace
+
+template <class T>
+SolverResult<T> warpd(const LinearOperator<T>& A, const Vector<T>& b, const WarpdSettings<T>& s) {
+  using Real = real_of<T>;
+  Core<T> c = common_checks(A, b, s);
+  detail::check_positive(s.C2, "C2");
+  detail::check_nonnegative(s.eps, "eps");
+  c.square_root = false;
+  c.eps = s.eps;
+  c.lambda = Real(1);
+  c.C2 = s.C2;
+  c.inner = s.inner != 0 ? s.inner : inner_count(Real(2 * c.C1 * c.C2 * c.L_A / c.nu));
+  const LinearOperator<T>* B = c.B;
+  auto objective = [&](const Vector<T>& x) {
+    Real f = weighted_l1_norm(x, s.weights);
+    if (B) f += weighted_l1_norm(B->forward(x), Vector<Real>());
+    return f;
+  };
+  detail::Progress<T> progress(s.observer, s.reference);
+  SolverResult<T> result = run_core(A, b, c, progress, objective);
+  const Real r = (A.forward(result.solution) - b).norm() - s.eps;
+  result.feasibility_gap = r > 0 ? r : Real(0);
+  return result;
+}
+
+template <class T>
+SolverResult<T> warpd_sr(const LinearOperator<T>& A, const Vector<T>& b, const WarpdSrSettings<T>& s) {
+  using Real = real_of<T>;
+  using std::sqrt;
+  Core<T> c = common_checks(A, b, s);
+  detail::check_positive(s.lambda, "lambda");
+  c.square_root = true;
+  c.eps = Real(0);
+  c.lambda = s.lambda;
+  c.C2 = Real(1);
+  const Real q = c.B ? Real(c.B->rows()) : Real(0);
+  c.inner = s.inner != 0 ? s.inner : inner_count(Real(2 * c.C1 * (c.L_A + c.lambda * c.L_B * sqrt(q)) / c.nu));
+  const LinearOperator<T>* B = c.B;
+  auto objective = [&](const Vector<T>& x) {
+    Real f = weighted_l1_norm(x, s.weights);
+    if (B) f += weighted_l1_norm(B->forward(x), Vector<Real>());
+    return s.lambda * f + Real((A.forward(x) - b).norm());
+  };
+  detail::Progress<T> progress(s.observer, s.reference);
+  SolverResult<T> result = run_core(A, b, c, progress, objective);
+  result.feasibility_gap = Real(0);
+  return result;
+}
+
+#define BARRIERS_X(T)                                                                                 \
+  template SolverResult<T> warpd<T>(const LinearOperator<T>&, const Vector<T>&, const WarpdSettings<T>&); \
+  template SolverResult<T> warpd_sr<T>(const LinearOperator<T>&, const Vector<T>&, const WarpdSrSettings<T>&);
+BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
+#undef BARRIERS_X
+
+}  // namespace barriers
