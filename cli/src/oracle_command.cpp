@@ -209,7 +209,7 @@ Command add_oracle_command(CLI::App& app) {
                   "rational-file: exact rational data from --file")
       ->type_name("NAME")
       ->required();
-  sub->add_option("--size", opts->size, "Size N of the dct/dft instance (N x N), 1..4096")->type_name("N");
+  sub->add_option("--size", opts->size, "Size N of the dct/dft instance (N x N), 1..1024")->type_name("N");
   sub->add_option("--file", opts->file, "Rational instance file (format: docs/oracle.md)")->type_name("PATH");
   sub->add_option("--n", opts->n, "Query precision in bits: the answer is within 2^-n (0..100000)")
       ->type_name("BITS")

@@ -22,7 +22,8 @@ void FamilyParams::validate() const {
   if (eta < 0 || eta > rational(1, 4)) fail("eta = " + eta.str() + " is out of range: allowed [0, 1/4]");
   if (N1 < 2) fail("N1 = " + std::to_string(N1) + " is too small: allowed N1 >= 2");
   if (N2 < 1) fail("N2 = " + std::to_string(N2) + " is too small: allowed N2 >= 1");
-  if (N1 + N2 > 4096) fail("N1 + N2 = " + std::to_string(N1 + N2) + " is too large: allowed at most 4096");
+  // verify multiplies (N2+1)-square DCTs in ball arithmetic: O(N^3) at hundreds of bits.
+  if (N1 + N2 > 512) fail("N1 + N2 = " + std::to_string(N1 + N2) + " is too large: allowed at most 512");
 }
 
 FamilyMember family_member(const FamilyParams& p, std::size_t j) {

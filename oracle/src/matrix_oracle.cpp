@@ -144,6 +144,14 @@ MatrixOracle::MatrixOracle(ExactMatrix exact, OracleSettings settings, std::opti
 
 Answer MatrixOracle::query(long n) const {
   check_query_bits(n);
+  // Answers hold about (n + 64) bits per real scalar, several copies at once;
+  // refuse what would not fit in memory instead of failing half-way.
+  const double scalars = double(exact_.rows()) * double(exact_.cols()) * (exact_.is_real() ? 1 : 2);
+  if (scalars * double(n + 64) > max_answer_bits)
+    throw std::invalid_argument("query too large: " + std::to_string(long(scalars)) + " entries at n = " +
+                                std::to_string(n) + " bits would need about " +
+                                std::to_string(long(scalars * double(n + 64) / 8e6) * 8) +
+                                " MB; reduce the size or n (at most about 2^32 bits per answer)");
   Answer a;
   a.n = n;
   a.policy = settings_.policy;

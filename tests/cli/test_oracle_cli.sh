@@ -49,6 +49,8 @@ expect_error "out of range" oracle --instance dct --size 3 --n -1
 expect_error "out of range" oracle --instance dct --size 3 --n 1000001
 expect_error "not a whole number" oracle --instance dct --size 3 --n 1e3
 expect_error "out of range" oracle --instance dct --size 0
+expect_error "query too large" oracle --instance dft --size 1024 --n 100000
+expect_error "--size 4096 is out of range" oracle --instance dct --size 4096
 expect_error "unknown instance 'hadamard'" oracle --instance hadamard --size 4
 expect_error "unknown answer policy 'closest'" oracle --instance dct --size 3 --policy closest
 expect_error "unknown format" oracle --instance dct --size 3 --format xml

@@ -98,6 +98,7 @@ TEST_CASE("bad family parameters are rejected with a message naming them") {
   bad([](FamilyParams& p) { p.lambda = rational(-1, 2); }, "lambda = -1/2");
   bad([](FamilyParams& p) { p.N1 = 1; }, "N1 = 1");
   bad([](FamilyParams& p) { p.N2 = 0; }, "N2 = 0");
+  bad([](FamilyParams& p) { p.N2 = 511; }, "N1 + N2 = 513");
   bad([](FamilyParams& p) { p.eta = rational(1, 2); }, "eta = 1/2");
   CHECK_THROWS_WITH_AS(family_member(FamilyParams{}, 3), doctest::Contains("j = 3"), std::invalid_argument);
 }

@@ -164,6 +164,9 @@ TEST_CASE("bad queries and settings are rejected with a message") {
   CHECK_THROWS_AS(MatrixOracle(ExactMatrix::identity(2), {AnswerPolicy::adversarial, 0}), std::invalid_argument);
   CHECK_THROWS_AS(MatrixOracle(ExactMatrix::identity(2), {AnswerPolicy::adversarial, 0}, ExactMatrix::identity(3)),
                   std::invalid_argument);
+  // A query whose answer would not fit in memory is refused up front.
+  MatrixOracle big(ExactMatrix::dct2(1024), {AnswerPolicy::nearest, 0});
+  CHECK_THROWS_WITH_AS(big.query(100000), doctest::Contains("query too large"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(parse_answer_policy("closest"), doctest::Contains("'closest'"), std::invalid_argument);
   CHECK(parse_answer_policy("ieee") == AnswerPolicy::ieee);
 }

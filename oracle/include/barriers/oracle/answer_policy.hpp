@@ -25,6 +25,9 @@ AnswerPolicy parse_answer_policy(const std::string& name);
 /// absurd memory; 2^-100000 is far below anything an experiment resolves.
 inline constexpr long max_query_bits = 100000;
 
+/// Largest answer, in bits of data (entries x (n + 64)), a query may produce.
+inline constexpr double max_answer_bits = 4294967296.0;  // 2^32 bits = 512 MB
+
 /// Throws std::invalid_argument unless 0 <= n <= max_query_bits.
 void check_query_bits(long n);
 

@@ -19,7 +19,7 @@ struct Instance {
 
 /// Largest size accepted by the built-in instances (their enclosures cost
 /// O(size^2) entries at the query precision).
-inline constexpr std::size_t max_builtin_size = 4096;
+inline constexpr std::size_t max_builtin_size = 1024;
 
 /// A = orthonormal DCT-II of size n, y = A e_1 (so x = e_1 solves Ax = y).
 Instance dct_instance(std::size_t n);
