@@ -62,7 +62,9 @@ oracle::RationalMatrix as_column(oracle::RationalMatrix m, const std::string& wh
 
 template <class T>
 std::string full_text(const T& v) {
-  if constexpr (std::is_same_v<T, mpfr_real>) {
+  if constexpr (number_traits<T>::is_complex) {
+    return full_text(v.real()) + "," + full_text(v.imag());  // complex: two CSV columns
+  } else if constexpr (std::is_same_v<T, mpfr_real>) {
     const int digits = int(std::ceil(number_traits<T>::precision_bits() * 0.30103)) + 2;
     return v.str(digits, std::ios_base::scientific);
   } else {
@@ -91,7 +93,7 @@ void write_plot(const std::filesystem::path& dir, bool with_error) {
 template <class T>
 int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const oracle::RationalMatrix& yr,
                 const std::optional<oracle::RationalMatrix>& refr) {
-  using Real = T;
+  using Real = real_of<T>;
   const auto A = oracle::to_working<T>(Ar), y = oracle::to_working<T>(yr);
   if (y.value.rows() != A.value.rows())
     throw UsageError("y has length " + std::to_string(y.value.rows()) + " but A has " +
@@ -185,7 +187,7 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
   std::printf("  iterations %ld, stopped: %s\n", r.iterations, to_string(r.reason).c_str());
   std::printf("  objective %.10e, feasibility gap %.3e\n", double(r.objective), double(r.feasibility_gap));
   if (refr) {
-    const Real err = (r.solution - reference).norm();
+    const Real err = Real((r.solution - reference).norm());
     std::printf("  ||x - reference||_2 = %.6e\n", double(err));
   }
   if (!o.out.empty()) {
@@ -215,16 +217,21 @@ int run_solve(const SolveOptions& o) {
   if (o.problem != "p1" && o.problem != "p2" && o.problem != "p3")
     throw UsageError("unknown problem '" + o.problem + "': allowed are p1, p2, p3");
   const oracle::RationalMatrix A = read_matrix_file(o.A);
-  if (A.is_complex()) throw UsageError("complex data are not supported by 'solve' yet (" + o.A + ")");
   const oracle::RationalMatrix y = as_column(read_matrix_file(o.y), "y (" + o.y + ")");
   std::optional<oracle::RationalMatrix> ref;
   if (!o.reference.empty()) ref = as_column(read_matrix_file(o.reference), "the reference (" + o.reference + ")");
-  if (o.type == "double") return solve_typed<double>(o, A, y, ref);
-  if (o.type == "long-double") return solve_typed<long double>(o, A, y, ref);
-  if (o.type == "float128") return solve_typed<float128>(o, A, y, ref);
+  // Complex data (Matrix Market complex files) run in std::complex of the type.
+  const bool cx = A.is_complex() || y.is_complex() || (ref && ref->is_complex());
+  auto run = [&](auto real_tag) {
+    using R = decltype(real_tag);
+    return cx ? solve_typed<std::complex<R>>(o, A, y, ref) : solve_typed<R>(o, A, y, ref);
+  };
+  if (o.type == "double") return run(double{});
+  if (o.type == "long-double") return run((long double){});
+  if (o.type == "float128") return run(float128{});
   if (o.type == "mpfr") {
     PrecisionGuard g(unsigned(parse_integer("--bits", o.bits, 2, 1 << 20)));
-    return solve_typed<mpfr_real>(o, A, y, ref);
+    return run(mpfr_real{});
   }
   throw UsageError("unknown type '" + o.type + "': allowed are double, long-double, float128, mpfr");
 }
@@ -235,7 +242,7 @@ Command add_solve_command(CLI::App& app) {
   auto o = std::make_shared<SolveOptions>();
   CLI::App* sub = app.add_subcommand(
       "solve", "Solve (P1) basis pursuit, (P2) LASSO or (P3) square-root LASSO for data in CSV or Matrix Market "
-               "files, in any working precision.");
+               "files (complex Matrix Market data run in complex arithmetic), in any working precision.");
   sub->add_option("--A", o->A, "Matrix file (CSV rows, or Matrix Market array)")->type_name("FILE")->required();
   sub->add_option("--y", o->y, "Data vector file")->type_name("FILE")->required();
   sub->add_option("--problem", o->problem, "p1, p2 or p3")->type_name("NAME")->capture_default_str();
