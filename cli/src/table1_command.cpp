@@ -30,6 +30,7 @@ struct Table1Options {
   std::string samples, validation, epochs, batch, layers = "10";
   std::string restarts = "30", inner = "20";
   std::string seed = "0";
+  std::string threads = "1";
   std::string out;
   bool quiet = false;
 };
@@ -154,6 +155,7 @@ int run_table1(const Table1Options& o) {
   s.firenet_restarts = int(parse_integer("--restarts", o.restarts, 1, 100000));
   s.firenet_inner = int(parse_integer("--inner", o.inner, 1, 100000));
   s.seed = std::uint64_t(parse_integer("--seed", o.seed, 0, 1LL << 62));
+  s.threads = unsigned(parse_integer("--threads", o.threads, 1, 64));
   s.progress = make_progress(o.quiet);
   s.validate();
 
@@ -199,6 +201,9 @@ Command add_table1_command(CLI::App& app) {
   sub->add_option("--inner", o->inner, "FIRENET inner steps per restart")->type_name("P")->capture_default_str();
   sub->add_option("--seed", o->seed, "Seed for training data, initialisation and shuffling")
       ->type_name("S")
+      ->capture_default_str();
+  sub->add_option("--threads", o->threads, "Cells computed in parallel (results are identical for any count)")
+      ->type_name("T")
       ->capture_default_str();
   sub->add_option("--out", o->out, "Write table1.csv, table1_details.csv, report.md and table1.png into DIR")
       ->type_name("DIR");

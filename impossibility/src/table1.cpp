@@ -1,6 +1,10 @@
 #include "barriers/impossibility/table1.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <stdexcept>
 
 #include "barriers/impossibility/distance.hpp"
@@ -48,6 +52,7 @@ void Table1Settings::validate() const {
   if (batch_size < 1) fail("batch size " + std::to_string(batch_size) + " must be at least 1");
   if (layers < 1) fail("LISTA layers = " + std::to_string(layers) + " must be at least 1");
   if (firenet_restarts < 1 || firenet_inner < 1) fail("FIRENET restarts and inner iterations must be at least 1");
+  if (threads < 1 || threads > 64) fail("threads = " + std::to_string(threads) + " is out of range: allowed 1..64");
   if (type != "double" && type != "long-double" && type != "float128" && type != "mpfr")
     fail("unknown type '" + type + "': allowed are double, long-double, float128, mpfr");
 }
@@ -130,10 +135,34 @@ Table1Row run_cell(const Table1Settings& s, long K, long n) {
   return row;
 }
 
+// Cells are independent and seeded by (seed, K, n), so running them on
+// several threads gives bit-identical rows. The MPFR precision is set once,
+// before the threads start, and only read by them.
 template <class T>
 void run_all(const Table1Settings& s, Table1Result& out) {
+  std::vector<std::pair<long, long>> cells;
   for (long K : s.Ks)
-    for (long n : s.ns) out.rows.push_back(run_cell<T>(s, K, n));
+    for (long n : s.ns) cells.emplace_back(K, n);
+  out.rows.assign(cells.size(), Table1Row{});
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&]() {
+    for (std::size_t i; (i = next++) < cells.size();) {
+      try {
+        out.rows[i] = run_cell<T>(s, cells[i].first, cells[i].second);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  const unsigned threads = std::max(1u, std::min<unsigned>(s.threads, unsigned(cells.size())));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace

@@ -27,6 +27,25 @@ TEST_CASE("Table 1, small profile: both methods stay above 10^-K in every cell")
   }
 }
 
+TEST_CASE("Table 1 rows do not depend on the thread count") {
+  Table1Settings s;
+  s.Ks = {1, 3};
+  s.ns = {10, 20};
+  s.train_samples = 60;
+  s.validation_samples = 20;
+  s.epochs = 5;
+  const Table1Result one = run_table1(s);
+  s.threads = 2;
+  const Table1Result two = run_table1(s);
+  REQUIRE(one.rows.size() == two.rows.size());
+  for (std::size_t i = 0; i < one.rows.size(); ++i) {
+    CHECK(one.rows[i].K == two.rows[i].K);
+    CHECK(one.rows[i].n == two.rows[i].n);
+    CHECK(one.rows[i].lista_dist.lo == two.rows[i].lista_dist.lo);
+    CHECK(one.rows[i].firenet_dist.lo == two.rows[i].firenet_dist.lo);
+  }
+}
+
 TEST_CASE("Table 1 in MPFR with n far beyond double: the barrier comes from the data") {
   Table1Settings s;
   s.Ks = {3};

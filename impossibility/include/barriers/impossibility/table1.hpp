@@ -39,6 +39,7 @@ struct Table1Settings {
   std::string type = "double";  ///< double, long-double, float128 or mpfr
   unsigned bits = 256;          ///< working precision for mpfr
   std::uint64_t seed = 0;
+  unsigned threads = 1;         ///< cells run in parallel; results do not depend on it
 
   /// Called with a one-line status before each stage (empty: silent).
   std::function<void(const std::string&)> progress;
