@@ -121,6 +121,11 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
   const Vector<T> b = y.value.col(0);
   SolverResult<T> r;
   const std::string& s = o.solver;
+  // Every solver reports to the same observer and error reference.
+  auto attach = [&](auto& settings) {
+    settings.reference = reference;
+    settings.observer = observe;
+  };
   auto need = [&o, &s](const char* problem) {
     if (o.problem != problem)
       throw UsageError("solver '" + s + "' solves " + problem + ": use --problem " + problem);
@@ -134,16 +139,14 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
     st.eta = eta;
     st.max_iterations = iters;
     st.ergodic = !o.last_iterate;
-    st.reference = reference;
-    st.observer = observe;
+    attach(st);
     r = primal_dual(op, b, st);
   } else if (s == "fista") {
     need("p2");
     FistaSettings<T> st;
     st.lambda = lambda;
     st.max_iterations = iters;
-    st.reference = reference;
-    st.observer = observe;
+    attach(st);
     r = fista(op, b, st);
   } else if (s == "firenet") {
     need("p3");
@@ -151,8 +154,7 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
     st.lambda = lambda;
     st.restarts = restarts;
     st.inner = inner > 0 ? int(inner) : 100;
-    st.reference = reference;
-    st.observer = observe;
+    attach(st);
     r = firenet(op, b, st);
   } else if (s == "warpd") {
     need("p1");
@@ -163,8 +165,7 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
     st.restarts = restarts;
     st.inner = inner;
     st.ergodic = !o.last_iterate;
-    st.reference = reference;
-    st.observer = observe;
+    attach(st);
     r = warpd(op, b, st);
   } else if (s == "warpd-sr") {
     need("p3");
@@ -174,8 +175,7 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
     st.restarts = restarts;
     st.inner = inner;
     st.ergodic = !o.last_iterate;
-    st.reference = reference;
-    st.observer = observe;
+    attach(st);
     r = warpd_sr(op, b, st);
   } else {
     throw UsageError("unknown solver '" + s + "': allowed are pdhg, fista, firenet, warpd, warpd-sr");

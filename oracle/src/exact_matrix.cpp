@@ -178,57 +178,61 @@ RationalMatrix exact_product(const RationalMatrix& a, const RationalMatrix& b) {
   return c;
 }
 
-struct ProductNode final : MatrixNode {
-  ProductNode(Ptr l, Ptr r) : MatrixNode(l->rows, r->cols), a(std::move(l)), b(std::move(r)) {}
-  void compute(acb_mat_t out, slong prec) const override {
-    AcbMat x(slong(a->rows), slong(a->cols)), y(slong(b->rows), slong(b->cols));
+// Nodes with two operands: enclose both (or take both exactly) and combine.
+struct BinaryNode : MatrixNode {
+  BinaryNode(std::size_t r, std::size_t c, Ptr x, Ptr y) : MatrixNode(r, c), a(std::move(x)), b(std::move(y)) {}
+  void compute(acb_mat_t out, slong prec) const final {
+    AcbMat x{slong(a->rows), slong(a->cols)}, y{slong(b->rows), slong(b->cols)};
     a->enclose(x.m, prec);
     b->enclose(y.m, prec);
-    acb_mat_mul(out, x.m, y.m, prec);
+    combine(out, x.m, y.m, prec);
   }
-  bool is_real() const override { return a->is_real() && b->is_real(); }
-  std::optional<RationalMatrix> exact_rational() const override {
+  bool is_real() const final { return a->is_real() && b->is_real(); }
+  std::optional<RationalMatrix> exact_rational() const final {
     const auto x = a->exact_rational();
     if (!x) return std::nullopt;
     const auto y = b->exact_rational();
     if (!y) return std::nullopt;
-    return exact_product(*x, *y);
+    return combine_exact(*x, *y);
   }
-  std::string describe() const override { return a->describe() + " * " + b->describe(); }
+  virtual void combine(acb_mat_t out, const acb_mat_t x, const acb_mat_t y, slong prec) const = 0;
+  virtual RationalMatrix combine_exact(const RationalMatrix& x, const RationalMatrix& y) const = 0;
   Ptr a, b;
 };
 
-struct SumNode final : MatrixNode {
-  SumNode(Ptr l, Ptr r, bool minus) : MatrixNode(l->rows, l->cols), a(std::move(l)), b(std::move(r)), sub(minus) {}
-  void compute(acb_mat_t out, slong prec) const override {
-    AcbMat x{slong(rows), slong(cols)}, y{slong(rows), slong(cols)};
-    a->enclose(x.m, prec);
-    b->enclose(y.m, prec);
-    if (sub)
-      acb_mat_sub(out, x.m, y.m, prec);
-    else
-      acb_mat_add(out, x.m, y.m, prec);
+struct ProductNode final : BinaryNode {
+  ProductNode(const Ptr& l, const Ptr& r) : BinaryNode(l->rows, r->cols, l, r) {}
+  void combine(acb_mat_t out, const acb_mat_t x, const acb_mat_t y, slong prec) const override {
+    acb_mat_mul(out, x, y, prec);
   }
-  bool is_real() const override { return a->is_real() && b->is_real(); }
-  std::optional<RationalMatrix> exact_rational() const override {
-    const auto x = a->exact_rational();
-    if (!x) return std::nullopt;
-    const auto y = b->exact_rational();
-    if (!y) return std::nullopt;
-    const bool cx = x->is_complex() || y->is_complex();
+  RationalMatrix combine_exact(const RationalMatrix& x, const RationalMatrix& y) const override {
+    return exact_product(x, y);
+  }
+  std::string describe() const override { return a->describe() + " * " + b->describe(); }
+};
+
+struct SumNode final : BinaryNode {
+  SumNode(const Ptr& l, const Ptr& r, bool minus) : BinaryNode(l->rows, l->cols, l, r), sub(minus) {}
+  void combine(acb_mat_t out, const acb_mat_t x, const acb_mat_t y, slong prec) const override {
+    if (sub)
+      acb_mat_sub(out, x, y, prec);
+    else
+      acb_mat_add(out, x, y, prec);
+  }
+  RationalMatrix combine_exact(const RationalMatrix& x, const RationalMatrix& y) const override {
+    const bool cx = x.is_complex() || y.is_complex();
     RationalMatrix c(rows, cols, cx);
     for (std::size_t k = 0; k < c.size(); ++k) {
-      c.re[k] = sub ? x->re[k] - y->re[k] : x->re[k] + y->re[k];
+      c.re[k] = sub ? x.re[k] - y.re[k] : x.re[k] + y.re[k];
       if (cx) {
-        const rational xi = x->is_complex() ? x->im[k] : rational(0);
-        const rational yi = y->is_complex() ? y->im[k] : rational(0);
+        const rational xi = x.is_complex() ? x.im[k] : rational(0);
+        const rational yi = y.is_complex() ? y.im[k] : rational(0);
         c.im[k] = sub ? xi - yi : xi + yi;
       }
     }
     return c;
   }
   std::string describe() const override { return "(" + a->describe() + (sub ? " - " : " + ") + b->describe() + ")"; }
-  Ptr a, b;
   bool sub;
 };
 
@@ -256,27 +260,19 @@ struct ScaleNode final : MatrixNode {
 };
 
 // Places a at (0, 0) and b at (row_off, col_off) of a rows x cols zero matrix.
-struct PlaceNode final : MatrixNode {
+struct PlaceNode final : BinaryNode {
   PlaceNode(std::size_t r, std::size_t c, Ptr x, Ptr y, std::size_t ro, std::size_t co, std::string kind)
-      : MatrixNode(r, c), a(std::move(x)), b(std::move(y)), row_off(ro), col_off(co), name(std::move(kind)) {}
-  void compute(acb_mat_t out, slong prec) const override {
+      : BinaryNode(r, c, std::move(x), std::move(y)), row_off(ro), col_off(co), name(std::move(kind)) {}
+  void combine(acb_mat_t out, const acb_mat_t x, const acb_mat_t y, slong) const override {
     acb_mat_zero(out);
-    AcbMat x(slong(a->rows), slong(a->cols)), y(slong(b->rows), slong(b->cols));
-    a->enclose(x.m, prec);
-    b->enclose(y.m, prec);
     for (std::size_t i = 0; i < a->rows; ++i)
-      for (std::size_t j = 0; j < a->cols; ++j) acb_set(acb_mat_entry(out, i, j), acb_mat_entry(x.m, i, j));
+      for (std::size_t j = 0; j < a->cols; ++j) acb_set(acb_mat_entry(out, i, j), acb_mat_entry(x, i, j));
     for (std::size_t i = 0; i < b->rows; ++i)
       for (std::size_t j = 0; j < b->cols; ++j)
-        acb_set(acb_mat_entry(out, i + row_off, j + col_off), acb_mat_entry(y.m, i, j));
+        acb_set(acb_mat_entry(out, i + row_off, j + col_off), acb_mat_entry(y, i, j));
   }
-  bool is_real() const override { return a->is_real() && b->is_real(); }
-  std::optional<RationalMatrix> exact_rational() const override {
-    const auto x = a->exact_rational();
-    if (!x) return std::nullopt;
-    const auto y = b->exact_rational();
-    if (!y) return std::nullopt;
-    const bool cx = x->is_complex() || y->is_complex();
+  RationalMatrix combine_exact(const RationalMatrix& x, const RationalMatrix& y) const override {
+    const bool cx = x.is_complex() || y.is_complex();
     RationalMatrix m(rows, cols, cx);
     auto put = [&](const RationalMatrix& s, std::size_t ro, std::size_t co) {
       for (std::size_t i = 0; i < s.rows; ++i)
@@ -285,12 +281,11 @@ struct PlaceNode final : MatrixNode {
           if (cx) m.im[(i + ro) * cols + j + co] = s.imag(i, j);
         }
     };
-    put(*x, 0, 0);
-    put(*y, row_off, col_off);
+    put(x, 0, 0);
+    put(y, row_off, col_off);
     return m;
   }
   std::string describe() const override { return name + "(" + a->describe() + ", " + b->describe() + ")"; }
-  Ptr a, b;
   std::size_t row_off, col_off;
   std::string name;
 };
