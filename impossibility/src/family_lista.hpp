@@ -10,6 +10,7 @@
 #include "barriers/oracle/enclosure.hpp"
 #include "barriers/oracle/to_working.hpp"
 #include "barriers/precision/convert.hpp"
+#include "barriers/precision/traits.hpp"
 #include "barriers/solvers/lista.hpp"
 
 namespace barriers::impossibility::detail {
