@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <random>
 
+#include <Eigen/SVD>
+
 #include "barriers/precision/precision_guard.hpp"
 #include "barriers/solvers/solver_types.hpp"
 
@@ -145,6 +147,12 @@ SparseInstance<T> sparse_instance(std::uint64_t seed, Eigen::Index m, Eigen::Ind
   }
   out.y = yt;
   return out;
+}
+
+// ||A||_2 of a matrix stored exactly in double (the test instances are),
+// from the SVD in double with a relative margin far above its error.
+inline double svd_norm_bound(const Matrix<double>& A) {
+  return Eigen::JacobiSVD<Matrix<double>>(A).singularValues()(0) * (1 + 1e-9);
 }
 
 }  // namespace barriers::test

@@ -13,12 +13,6 @@ using namespace barriers;
 using namespace barriers::test;
 
 namespace {
-// ||A||_2 of a matrix stored exactly in double (the test instances are),
-// from the SVD in double with a relative margin far above its error.
-double svd_norm_bound(const Matrix<double>& A) {
-  return Eigen::JacobiSVD<Matrix<double>>(A).singularValues()(0) * (1 + 1e-9);
-}
-
 // Errors ||psi_r - x|| at the end of every restart, through the observer.
 template <class T>
 std::vector<double> firenet_restart_errors(const SparseInstance<T>& inst, FirenetSettings<T> s) {

@@ -12,10 +12,6 @@ using namespace barriers;
 using namespace barriers::test;
 
 namespace {
-double svd_norm_bound(const Matrix<double>& A) {
-  return Eigen::JacobiSVD<Matrix<double>>(A).singularValues()(0) * (1 + 1e-9);
-}
-
 // Error at the end of each restart (the observer sees the restart index).
 template <class R>
 struct RestartErrors {
