@@ -20,5 +20,7 @@ Command add_table1_command(CLI::App& app);
 Command add_adversary_command(CLI::App& app);
 Command add_solve_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
+/// The three parts of the theorem on one class (plays built-in solvers too).
+Command add_theorem_command(CLI::App& app);
 
 }  // namespace barriers::cli

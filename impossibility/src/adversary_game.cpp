@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <tuple>
 #include <string>
 
 #include "barriers/impossibility/distance.hpp"
@@ -13,10 +14,10 @@ namespace barriers::impossibility {
 using oracle::Enclosure;
 using oracle::Interval;
 
-oracle::InstanceAnswer DataAccess::query(long m) {
+Data DataAccess::query(long m) {
   answers_.push_back(oracle_.query(m));
   max_n_ = std::max(max_n_, m);
-  return answers_.back();
+  return {m, answers_.back().A.value, answers_.back().y.value};
 }
 
 rational GameResult::worst_distance_lower() const {
@@ -24,10 +25,6 @@ rational GameResult::worst_distance_lower() const {
 }
 
 namespace {
-
-rational ten_pow_minus(long K) {
-  return rational(1) / rational(boost::multiprecision::pow(integer(10), static_cast<unsigned>(K)));
-}
 
 bool same_bits(const oracle::InstanceAnswer& a, const oracle::InstanceAnswer& b) {
   return a.A.value == b.A.value && a.y.value == b.y.value;
@@ -44,7 +41,7 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
 
   const long prec = 4 * params.K + 256;
   GameResult r;
-  r.ten_to_minus_K = ten_pow_minus(params.K);
+  r.ten_to_minus_K = ten_to_minus(params.K);
   r.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)), m1.minimiser - m2.minimiser, prec);
   r.world1 = {certified_distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), true};
   r.world2 = {certified_distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), true};
@@ -63,23 +60,32 @@ std::pair<double, double> wilson_interval(std::size_t k, std::size_t n) {
   return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
-SuccessEstimate estimate_success(const FamilyParams& params, const Algorithm& algorithm, std::size_t trials,
-                                 std::uint64_t first_seed) {
+SuccessEstimate tally_success(std::size_t trials, std::uint64_t first_seed,
+                              const std::function<TrialOutcome(std::uint64_t seed)>& trial) {
   if (trials < 1) throw std::invalid_argument("the number of trials must be at least 1");
   SuccessEstimate s;
   s.trials = trials;
   for (std::size_t t = 0; t < trials; ++t) {
-    const GameResult g = play_adversary_game(params, algorithm, first_seed + t);
-    s.identical_data = s.identical_data && g.identical_data;
-    // Success needs the certified distance below 10^-K; an undecided interval counts as failure.
-    s.successes1 += g.world1.distance.hi <= g.ten_to_minus_K;
-    s.successes2 += g.world2.distance.hi <= g.ten_to_minus_K;
+    const TrialOutcome o = trial(first_seed + t);
+    s.identical_data = s.identical_data && o.identical_data;
+    s.successes1 += o.success1;
+    s.successes2 += o.success2;
   }
   s.p1 = double(s.successes1) / double(trials);
   s.p2 = double(s.successes2) / double(trials);
   std::tie(s.lo1, s.hi1) = wilson_interval(s.successes1, trials);
   std::tie(s.lo2, s.hi2) = wilson_interval(s.successes2, trials);
   return s;
+}
+
+SuccessEstimate estimate_success(const FamilyParams& params, const Algorithm& algorithm, std::size_t trials,
+                                 std::uint64_t first_seed) {
+  return tally_success(trials, first_seed, [&](std::uint64_t seed) {
+    const GameResult g = play_adversary_game(params, algorithm, seed);
+    // Success needs the certified distance below 10^-K; an undecided interval counts as failure.
+    return TrialOutcome{g.world1.distance.hi <= g.ten_to_minus_K, g.world2.distance.hi <= g.ten_to_minus_K,
+                        g.identical_data};
+  });
 }
 
 }  // namespace barriers::impossibility

@@ -26,17 +26,22 @@ void FamilyParams::validate() const {
   if (N1 + N2 > 512) fail("N1 + N2 = " + std::to_string(N1 + N2) + " is too large: allowed at most 512");
 }
 
-FamilyMember family_member(const FamilyParams& p, std::size_t j) {
-  p.validate();
-  if (j < 1 || j > p.N1)
-    throw std::invalid_argument("member j = " + std::to_string(j) + " is out of range: allowed 1.." +
-                                std::to_string(p.N1));
+namespace {
+
+struct Built {
+  oracle::Instance instance;
+  ExactScalar b, a_j, norm_a;
+};
+
+// The family's head entries b (and b + eps at position j, unless j == 0:
+// the limit eps = 0), mixed by the DCT when asked.
+Built build(const FamilyParams& p, std::size_t j, const rational& eps, const std::string& name) {
   const rational ten_k(boost::multiprecision::pow(integer(10), static_cast<unsigned>(p.K)));
   const rational rho = 1 - p.delta;
   // THEORY.md: gamma = sqrt(2) (1 - delta) 10^K / (3 lambda), a_i = gamma lambda / rho.
   const ExactScalar gamma = ExactScalar::sqrt(2) * ExactScalar((1 - p.delta) * ten_k / (3 * p.lambda));
   const ExactScalar b = gamma * ExactScalar(p.lambda / rho);
-  const ExactScalar a_j = b + ExactScalar(pow2(-p.n - 1));
+  const ExactScalar a_j = j == 0 ? b : b + ExactScalar(eps);
 
   std::vector<ExactScalar> head;
   ExactScalar norm2 = 0;
@@ -46,7 +51,7 @@ FamilyMember family_member(const FamilyParams& p, std::size_t j) {
     norm2 = norm2 + a * a;
   }
   const ExactScalar norm_a = ExactScalar::sqrt(norm2);
-  const std::size_t m = 1 + p.N2, N = p.N1 + p.N2;
+  const std::size_t m = 1 + p.N2;
   ExactMatrix A = ExactMatrix::block_diag(ExactMatrix::from_entries(1, p.N1, head),
                                           norm_a * ExactMatrix::identity(p.N2));
   RationalMatrix e1(m, 1);
@@ -57,19 +62,49 @@ FamilyMember family_member(const FamilyParams& p, std::size_t j) {
     A = D * A;
     y = D * y;
   }
+  return {oracle::Instance{name, A, y}, b, a_j, norm_a};
+}
 
-  ExactScalar t = 0;
+// The minimiser's non-zero entry when the largest head entry is a.
+ExactScalar minimiser_entry(const FamilyParams& p, const ExactScalar& a) {
   switch (p.problem) {
-    case Problem::p3: t = ExactScalar(1) / a_j; break;
-    case Problem::p2: t = (ExactScalar(1) - ExactScalar(p.lambda) / (ExactScalar(2) * a_j)) / a_j; break;
-    case Problem::p1: t = ExactScalar(1 - p.eta) / a_j; break;
+    case Problem::p3: return ExactScalar(1) / a;
+    case Problem::p2: return (ExactScalar(1) - ExactScalar(p.lambda) / (ExactScalar(2) * a)) / a;
+    case Problem::p1: return ExactScalar(1 - p.eta) / a;
   }
-  std::vector<ExactScalar> x(N, ExactScalar(0));
-  x[j - 1] = t;
+  throw std::logic_error("unknown problem");
+}
 
-  const std::string name = to_string(p.problem) + " family K=" + std::to_string(p.K) + " n=" + std::to_string(p.n) +
-                           " j=" + std::to_string(j);
-  return {oracle::Instance{name, A, y}, ExactMatrix::column(std::move(x)), a_j, b, t, norm_a, j};
+std::string family_name(const FamilyParams& p) {
+  return to_string(p.problem) + " family K=" + std::to_string(p.K);
+}
+
+}  // namespace
+
+rational ten_to_minus(long k) {
+  return rational(1) / rational(boost::multiprecision::pow(integer(10), static_cast<unsigned>(k)));
+}
+
+FamilyMember family_member(const FamilyParams& p, std::size_t j) {
+  p.validate();
+  if (j < 1 || j > p.N1)
+    throw std::invalid_argument("member j = " + std::to_string(j) + " is out of range: allowed 1.." +
+                                std::to_string(p.N1));
+  Built built = build(p, j, pow2(-p.n - 1),
+                      family_name(p) + " n=" + std::to_string(p.n) + " j=" + std::to_string(j));
+  const ExactScalar t = minimiser_entry(p, built.a_j);
+  std::vector<ExactScalar> x(p.N1 + p.N2, ExactScalar(0));
+  x[j - 1] = t;
+  return {std::move(built.instance), ExactMatrix::column(std::move(x)), built.a_j, built.b, t, built.norm_a, j};
+}
+
+FamilyLimit family_limit(const FamilyParams& p) {
+  p.validate();
+  Built built = build(p, 0, 0, family_name(p) + " limit");
+  const ExactScalar t = minimiser_entry(p, built.b);
+  std::vector<ExactScalar> centre(p.N1 + p.N2, ExactScalar(0));
+  for (std::size_t i = 0; i < p.N1; ++i) centre[i] = t / ExactScalar(long(p.N1));
+  return {std::move(built.instance), ExactMatrix::column(std::move(centre)), built.b, t, built.norm_a};
 }
 
 }  // namespace barriers::impossibility

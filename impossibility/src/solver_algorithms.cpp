@@ -42,9 +42,9 @@ Algorithm make_typed(const FamilyParams& p, const SolverAlgorithmSettings& s) {
   }
 
   return [=](DataAccess& data, std::uint64_t) -> std::vector<rational> {
-    const oracle::InstanceAnswer d = data.query(p.n);
-    const Matrix<T> A = oracle::to_working<T>(d.A.value).value;
-    const Vector<T> y = oracle::to_working<T>(d.y.value).value.col(0);
+    const Data d = data.query(p.n);
+    const Matrix<T> A = oracle::to_working<T>(d.A).value;
+    const Vector<T> y = oracle::to_working<T>(d.y).value.col(0);
     if (name == "lista") return detail::exact_values<T>(net->forward(y));
     const DenseOperator<T> op(A);
     if (name == "pdhg") {

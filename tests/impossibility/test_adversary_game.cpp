@@ -9,9 +9,9 @@ namespace {
 
 // A sensible P3 algorithm in exact arithmetic: u = A_m^T y_m estimates the
 // head a (since A^T y = (a, 0)); output e_i / u_i at the largest head entry.
-std::vector<rational> closed_form_output(const oracle::InstanceAnswer& d, std::size_t N1) {
-  const auto& A = d.A.value;
-  const auto& y = d.y.value;
+std::vector<rational> closed_form_output(const Data& d, std::size_t N1) {
+  const auto& A = d.A;
+  const auto& y = d.y;
   std::vector<rational> u(A.cols, rational(0));
   for (std::size_t j = 0; j < A.cols; ++j)
     for (std::size_t i = 0; i < A.rows; ++i) u[j] += A.real(i, j) * y.real(i, 0);
@@ -66,13 +66,13 @@ TEST_CASE("randomised algorithms: success probabilities in the two worlds sum to
   p.n = 10;
   // Guess: with probability about 1/2 answer e_1/u_1, else e_2/u_2.
   const Algorithm coin = [&p](DataAccess& data, std::uint64_t seed) {
-    const oracle::InstanceAnswer d = data.query(p.n);
+    const Data d = data.query(p.n);
     std::vector<rational> x = closed_form_output(d, p.N1);
     const std::uint64_t h = (seed + 1) * 0x9e3779b97f4a7c15ULL;
     if ((h >> 63) == 0) {  // output the other head position instead
-      const auto& A = d.A.value;
+      const auto& A = d.A;
       rational u0 = 0;
-      for (std::size_t i = 0; i < A.rows; ++i) u0 += A.real(i, 0) * d.y.value.real(i, 0);
+      for (std::size_t i = 0; i < A.rows; ++i) u0 += A.real(i, 0) * d.y.real(i, 0);
       std::fill(x.begin(), x.end(), rational(0));
       x[0] = 1 / u0;
     }

@@ -99,3 +99,22 @@ TEST_CASE("FISTA: bad settings throw") {
   s.max_iterations = 0;
   CHECK_THROWS_WITH_AS(ista<double>(A, inst.y, s), doctest::Contains("max_iterations is 0"), std::invalid_argument);
 }
+
+// Data at the edge of double's range: the gradient 2 A^T (A x - y) of the
+// first step sums two entries of -1e308 and overflows to -Inf. The solver
+// must say so and return the last finite iterate (x_0 = 0), not Inf/NaN.
+TEST_CASE("FISTA and ISTA stop with non_finite when the gradient overflows") {
+  Matrix<double> M = Matrix<double>::Ones(2, 2);
+  const Vector<double> y = Vector<double>::Constant(2, 1e308);
+  DenseOperator<double> A(M);
+  FistaSettings<double> s;
+  s.lambda = 1;
+  s.max_iterations = 50;
+  for (const SolverResult<double>& r : {fista<double>(A, y, s), ista<double>(A, y, s)}) {
+    CHECK(r.reason == TerminationReason::non_finite);
+    CHECK(r.iterations == 0);
+    CHECK(r.solution.allFinite());
+    CHECK(r.solution.isZero());
+  }
+  CHECK(to_string(TerminationReason::non_finite) == "non-finite");
+}

@@ -146,3 +146,20 @@ TEST_CASE_TEMPLATE("PDHG: bad input throws one clear sentence", T, double, std::
     CHECK(msg.find("weight 4 is -2") != std::string::npos);
   }
 }
+
+// LASSO data at the edge of double's range: PDHG's dual variable grows like
+// sigma y, and A^T z sums two such entries; once that overflows the solver
+// must stop with non_finite and keep its last finite output.
+TEST_CASE("PDHG stops with non_finite when an iterate overflows") {
+  Matrix<double> M = Matrix<double>::Ones(2, 2);
+  const Vector<double> y = Vector<double>::Constant(2, 1.7e308);
+  DenseOperator<double> A(M);
+  PdhgSettings<double> s;
+  s.problem = SparseProblem::p2_lasso;
+  s.lambda = 1;
+  s.max_iterations = 100;
+  const SolverResult<double> r = primal_dual<double>(A, y, s);
+  CHECK(r.reason == TerminationReason::non_finite);
+  CHECK(r.iterations < 100);
+  CHECK(r.solution.allFinite());
+}

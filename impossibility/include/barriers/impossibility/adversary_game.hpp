@@ -20,11 +20,20 @@
 
 namespace barriers::impossibility {
 
-/// What an algorithm may do: ask for (A_m, y_m) at any precision m.
+/// What an algorithm sees of one answer: the dyadic data and the precision
+/// asked for, nothing else. The oracle's certified bound and its policy flags
+/// depend on which instance is true, so handing them out would leak it.
+struct Data {
+  long n = 0;  ///< ||A - A_exact||_2 <= 2^-n and ||y - y_exact||_2 <= 2^-n
+  oracle::RationalMatrix A, y;
+};
+
+/// What an algorithm may do: ask for (A_m, y_m) at any precision m. The
+/// full answers are kept for the game's bookkeeping.
 class DataAccess {
  public:
   explicit DataAccess(const oracle::Oracle& o) : oracle_(o) {}
-  oracle::InstanceAnswer query(long m);
+  Data query(long m);
   long max_n_read() const { return max_n_; }
   std::size_t queries() const { return answers_.size(); }
   const std::vector<oracle::InstanceAnswer>& answers() const { return answers_; }
@@ -74,6 +83,17 @@ struct SuccessEstimate {
 
 SuccessEstimate estimate_success(const FamilyParams& params, const Algorithm& algorithm, std::size_t trials,
                                  std::uint64_t first_seed = 0);
+
+/// One trial of a two-world game: did each world's output land within
+/// 10^-K (certified), and did both worlds see the same data?
+struct TrialOutcome {
+  bool success1 = false, success2 = false, identical_data = false;
+};
+
+/// Runs `trial` for seeds first_seed .. first_seed + trials - 1 and tallies
+/// the outcomes (the common core of estimate_success and its class variant).
+SuccessEstimate tally_success(std::size_t trials, std::uint64_t first_seed,
+                              const std::function<TrialOutcome(std::uint64_t seed)>& trial);
 
 /// 95% Wilson score interval for k successes in n trials.
 std::pair<double, double> wilson_interval(std::size_t k, std::size_t n);

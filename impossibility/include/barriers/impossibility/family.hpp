@@ -46,6 +46,26 @@ struct FamilyMember {
 /// Member j (1 <= j <= N1) of the family; validates the parameters.
 FamilyMember family_member(const FamilyParams& params, std::size_t j);
 
+/// The limit of the family as n -> infinity: every head entry equals b
+/// (eps = 0). Its minimiser set is no longer a point but the simplex
+/// conv{t e_1, ..., t e_N1} (t the minimiser entry for a_j = b): on it the
+/// head objective is constant. Every member at precision n is within
+/// 2^-(n+1) of it, so an adversary may answer any member with the limit's data
+/// up to about that precision.
+struct FamilyLimit {
+  oracle::Instance instance;   ///< exact (A, y) with eps = 0
+  oracle::ExactMatrix centre;  ///< the simplex's centroid (t/N1) (e_1 + ... + e_N1), a minimiser
+  oracle::ExactScalar b;       ///< every head entry
+  oracle::ExactScalar t;       ///< the simplex's vertex entry
+  oracle::ExactScalar norm_a;  ///< ||a||_2 = b sqrt(N1)
+};
+
+/// The limit eps = 0 of the family (params.n is ignored but validated).
+FamilyLimit family_limit(const FamilyParams& params);
+
+/// 10^-k exactly (k >= 0).
+rational ten_to_minus(long k);
+
 /// Largest K accepted (10^K must stay far inside every type's range).
 inline constexpr long max_K = 100;
 
