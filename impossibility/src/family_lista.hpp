@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "barriers/impossibility/table1.hpp"
 #include "barriers/impossibility/training_data.hpp"
 #include "barriers/oracle/enclosure.hpp"
 #include "barriers/oracle/to_working.hpp"
@@ -36,6 +37,7 @@ std::vector<rational> exact_values(const Vector<T>& v) {
 struct ListaPlan {
   std::size_t train = 1000, validation = 100, sparsity = 5;
   int epochs = 200, batch_size = 1000, layers = 10;
+  ListaRate rate = ListaRate::scaled;
   std::uint64_t data_seed = 0, seed = 0;
 };
 
@@ -66,7 +68,9 @@ TrainedLista<T> train_family_lista(const FamilyParams& p, std::size_t j, const L
   ListaTrainSettings<T> ls;
   ls.epochs = plan.epochs;
   ls.batch_size = plan.batch_size;
-  ls.learning_rate = lista_published_learning_rate<T>(int(p.K));
+  ls.learning_rate = plan.rate == ListaRate::published
+                         ? lista_published_learning_rate<T>(int(p.K))
+                         : real_of<T>(2) / real_of<T>(15) / (10 * out.net->a_norm());
   ls.shuffle_seed = plan.seed;
   const Eigen::Index R = Eigen::Index(plan.train), V = Eigen::Index(plan.validation);
   const Matrix<T> Yt = Y.leftCols(R), Xt = X.leftCols(R), Yv = Y.rightCols(V), Xv = X.rightCols(V);

@@ -25,7 +25,16 @@ Table1Settings Table1Settings::paper() {
   s.validation_samples = 100;
   s.epochs = 4000;
   s.batch_size = 1000;
+  s.lista_rate = ListaRate::published;
   return s;
+}
+
+std::string to_string(ListaRate rate) { return rate == ListaRate::published ? "published" : "scaled"; }
+
+ListaRate parse_lista_rate(const std::string& name) {
+  if (name == "published") return ListaRate::published;
+  if (name == "scaled") return ListaRate::scaled;
+  throw std::invalid_argument("unknown learning-rate rule '" + name + "': allowed are published, scaled");
 }
 
 void Table1Settings::validate() const {
@@ -105,6 +114,7 @@ Table1Row run_cell(const Table1Settings& s, long K, long n) {
   plan.epochs = s.epochs;
   plan.batch_size = s.batch_size;
   plan.layers = s.layers;
+  plan.rate = s.lista_rate;
   plan.data_seed = s.seed * 1000003 + std::uint64_t(K) * 101 + std::uint64_t(n);
   plan.seed = s.seed;
   const detail::TrainedLista<T> lista = detail::train_family_lista<T>(p, 2, plan);

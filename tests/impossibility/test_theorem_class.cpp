@@ -130,7 +130,7 @@ TEST_CASE("part 2, lower side: with any read budget M, K-1 digits fail on V(1, M
 TEST_CASE("part 2, lower side, randomised: a capped decider guessing at random wins one member with p <= 1/2") {
   const FamilyParams base = base_params(Problem::p3, 3);
   const SuccessEstimate e = estimate_success(member_family(base, Scale::K_minus_1, 10),
-                                             class_decider(base, 10, Fallback::random_vertex), 200);
+                                             class_decider(base, 10, Fallback::random_vertex), 40);
   CHECK(e.identical_data);
   CHECK(e.successes1 + e.successes2 <= e.trials);
   CHECK(std::min(e.p1, e.p2) <= 0.5);

@@ -111,6 +111,29 @@ P3Family<R> p3_family(int K, int n, int j, int N1 = 2, int N2 = 20) {
   return f;
 }
 
+/// Constants of a (P3) family member that the restart schemes need (derived
+/// in docs/solvers.md, "The (P3) family"): ||A||_2 = ||a||_2 exactly
+/// (A A^T = ||a||^2 I); the gap a_j - a_i = 2^-(n+1); and the sharpness
+/// constant C1 = ||a|| / (lambda gap) of F(x) = lambda ||x||_1 + ||A x - y||
+/// at x* = e_j/a_j: ||x - x*|| <= C1 (F(x) - F(x*)) for every x, with equality
+/// along the segment from x* towards e_i/a_i (the flattest direction).
+template <class R>
+struct P3Constants {
+  R a_norm;  ///< ||a||_2 = ||A||_2
+  R gap;     ///< 2^-(n+1)
+  R C1;      ///< ||a|| / (lambda gap)
+};
+
+template <class R>
+P3Constants<R> p3_constants(const P3Family<R>& f, int n) {
+  using std::ldexp;
+  P3Constants<R> c;
+  c.a_norm = f.A.row(0).norm();
+  c.gap = ldexp(R(1), -n - 1);
+  c.C1 = c.a_norm / (f.lambda * c.gap);
+  return c;
+}
+
 /// Seeded m x N Gaussian sparse-recovery instance: A_ij ~ N(0, 1/m), x has s
 /// non-zeros N(0,1) at random positions, y = A x + e with ||e|| = noise (e = 0
 /// when noise = 0). Built in double and converted exactly to T.

@@ -1,5 +1,5 @@
-// LISTA: gradient against finite differences, training, reproducibility,
-// exact save/load and input validation.
+// LISTA, real and complex: gradient against finite differences, training,
+// reproducibility, exact save/load and input validation.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -117,7 +117,9 @@ ListaTrainSettings<double> quick_settings() {
 
 template <class T>
 bool same_bits(const T& a, const T& b) {
-  if constexpr (number_traits<T>::runtime_precision) {
+  if constexpr (number_traits<T>::is_complex) {
+    return same_bits(a.real(), b.real()) && same_bits(a.imag(), b.imag());
+  } else if constexpr (number_traits<T>::runtime_precision) {
     return a == b && mpfr_get_prec(a.backend().data()) == mpfr_get_prec(b.backend().data()) &&
            signbit(a) == signbit(b);
   } else {
@@ -605,4 +607,561 @@ TEST_CASE("LISTA rejects bad settings and data, naming the value") {
                        doctest::Contains("Y_val(0, 0) is inf"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(net.forward(Vector<double>::Zero(3).eval()),
                        doctest::Contains("Y has 3 rows"), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------
+// Complex networks
+// ---------------------------------------------------------------------------
+namespace {
+
+template <class C>
+using RealOf = typename number_traits<C>::real_type;
+
+// Entries with independent N(0, scale^2 / 2) real and imaginary parts.
+template <class C>
+Matrix<C> complex_gaussian(TestRng& r, Eigen::Index m, Eigen::Index n, double scale = 1.0) {
+  using R = RealOf<C>;
+  const double s = scale / std::sqrt(2.0);
+  Matrix<C> M(m, n);
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const double re = s * r.normal(), im = s * r.normal();
+      M(i, j) = C(R(re), R(im));
+    }
+  return M;
+}
+
+template <class C>
+Matrix<C> complex_sparse_columns(TestRng& r, Eigen::Index N, Eigen::Index R, int s) {
+  using Re = RealOf<C>;
+  Matrix<C> X = Matrix<C>::Zero(N, R);
+  for (Eigen::Index c = 0; c < R; ++c)
+    for (int k = 0; k < s; ++k) {
+      const Eigen::Index i = Eigen::Index(r.rng() % std::uint64_t(N));
+      const double re = r.normal(), im = r.normal();
+      X(i, c) = C(Re(re), Re(im));
+    }
+  return X;
+}
+
+template <class C>
+Matrix<C> complexify(const Matrix<RealOf<C>>& M) {
+  Matrix<C> out(M.rows(), M.cols());
+  for (Eigen::Index j = 0; j < M.cols(); ++j)
+    for (Eigen::Index i = 0; i < M.rows(); ++i) out(i, j) = C(M(i, j), RealOf<C>(0));
+  return out;
+}
+
+// An independent complex forward pass, straight from the formula
+// x <- soft(x + W^H (y - A x / s)) with Eigen's complex arithmetic; returns the
+// output and the smallest distance of any |z| to its threshold.
+template <class C>
+Matrix<C> reference_forward(const ListaNetwork<C>& net, const Matrix<C>& Y, RealOf<C>& margin) {
+  using R = RealOf<C>;
+  using std::abs;
+  const C s = C(R(10) * net.a_norm(), R(0));
+  margin = R(std::numeric_limits<double>::max());
+  Matrix<C> x = Matrix<C>::Zero(net.cols(), Y.cols());
+  for (int i = 0; i < net.layers(); ++i) {
+    const Matrix<C> r = Y - net.A() * x / s;
+    const Matrix<C> z = x + net.W()[i].adjoint() * r;
+    const R& t = net.theta()[i];
+    for (Eigen::Index c = 0; c < z.cols(); ++c)
+      for (Eigen::Index k = 0; k < z.rows(); ++k) {
+        const R m = abs(z(k, c));
+        const R d = abs(R(m - t));
+        if (d < margin) margin = d;
+        x(k, c) = m > t ? C(z(k, c) * C((m - t) / m, R(0))) : C(R(0), R(0));
+      }
+  }
+  return x;
+}
+
+template <class C>
+ListaNetwork<C> complex_test_network(TestRng& r, const Matrix<C>& A, int layers) {
+  using R = RealOf<C>;
+  std::vector<Matrix<C>> W;
+  std::vector<R> theta;
+  for (int i = 0; i < layers; ++i) {
+    W.push_back(complex_gaussian<C>(r, A.rows(), A.cols(), 0.7));
+    theta.push_back(R(0.05 + 0.2 * r.uniform()));
+  }
+  return ListaNetwork<C>(A, R(3), W, theta);
+}
+
+// Central differences of the loss in the real and in the imaginary part of
+// every W entry (combined as d/dRe + i d/dIm, the gradient's convention) and in
+// every theta.
+template <class C>
+ListaGradient<C> complex_finite_differences(ListaNetwork<C> net, const Matrix<C>& Y,
+                                            const Matrix<C>& X, const RealOf<C>& h) {
+  using R = RealOf<C>;
+  ListaGradient<C> fd;
+  auto W = net.W();
+  auto theta = net.theta();
+  auto loss_at = [&]() {
+    net.set_weights(W, theta);
+    return net.loss(Y, X);
+  };
+  // As in the real test, divide by the step actually taken.
+  auto diff = [&](auto get, auto set) {
+    const R p0 = get(), plus = p0 + h, minus = p0 - h;
+    set(plus);
+    const R fp = loss_at();
+    set(minus);
+    const R fm = loss_at();
+    set(p0);
+    return R((fp - fm) / (plus - minus));
+  };
+  for (int l = 0; l < net.layers(); ++l) {
+    fd.W.push_back(Matrix<C>(W[l].rows(), W[l].cols()));
+    for (Eigen::Index j = 0; j < W[l].cols(); ++j)
+      for (Eigen::Index i = 0; i < W[l].rows(); ++i) {
+        C& w = W[l](i, j);
+        const R d_re = diff([&] { return R(w.real()); }, [&](const R& v) { w.real(v); });
+        const R d_im = diff([&] { return R(w.imag()); }, [&](const R& v) { w.imag(v); });
+        fd.W[l](i, j) = C(d_re, d_im);
+      }
+    fd.theta.push_back(diff([&] { return theta[l]; }, [&](const R& v) { theta[l] = v; }));
+  }
+  return fd;
+}
+
+// ||a - b||, ||b|| and the largest component difference, every real and
+// imaginary part a separate component.
+template <class C>
+void complex_compare(const ListaGradient<C>& a, const ListaGradient<C>& b, RealOf<C>& diff_norm,
+                     RealOf<C>& ref_norm, RealOf<C>& max_diff) {
+  using R = RealOf<C>;
+  using std::abs;
+  using std::sqrt;
+  R d2(0), r2(0);
+  max_diff = R(0);
+  auto one = [&](const R& x, const R& y) {
+    const R d = abs(R(x - y));
+    d2 += d * d;
+    r2 += y * y;
+    if (d > max_diff) max_diff = d;
+  };
+  for (std::size_t l = 0; l < a.W.size(); ++l) {
+    for (Eigen::Index j = 0; j < a.W[l].cols(); ++j)
+      for (Eigen::Index i = 0; i < a.W[l].rows(); ++i) {
+        one(a.W[l](i, j).real(), b.W[l](i, j).real());
+        one(a.W[l](i, j).imag(), b.W[l](i, j).imag());
+      }
+    one(a.theta[l], b.theta[l]);
+  }
+  diff_norm = sqrt(d2);
+  ref_norm = sqrt(r2);
+}
+
+}  // namespace
+
+TEST_CASE("LISTA complex gradient agrees with central differences at 256 bits") {
+  PrecisionGuard g(256);
+  using C = std::complex<mpfr_real>;
+  using R = mpfr_real;
+  TestRng r(4048);
+  const Matrix<C> A = complex_gaussian<C>(r, 4, 6);
+  const ListaNetwork<C> net = complex_test_network<C>(r, A, 3);
+  const Matrix<C> X = complex_sparse_columns<C>(r, 6, 5, 2);
+  const Matrix<C> Y = A * X + complex_gaussian<C>(r, 4, 5, 0.1);
+
+  // The network against an independent evaluation of the layer formula.
+  R margin;
+  const Matrix<C> F_ref = reference_forward(net, Y, margin);
+  const Matrix<C> F = net.forward(Y);
+  R worst(0);
+  for (Eigen::Index c = 0; c < F.cols(); ++c)
+    for (Eigen::Index k = 0; k < F.rows(); ++k) {
+      const R d = abs(C(F(k, c) - F_ref(k, c)));
+      if (d > worst) worst = d;
+    }
+  CHECK(worst < R(1e-70));
+
+  // The step. Between kinks the loss is smooth but, unlike the real network,
+  // not piecewise quadratic in a weight (the phase z/|z| is not polynomial), so
+  // the central difference D(h) = f' + h^2 f'''/6 + O(h^4) has truncation
+  // error as well as rounding error ~ c eps |f| / h (eps = 2^-255 ~ 1.7e-77,
+  // c ~ 1e3 for the few hundred operations of a loss). h = 2^-80 ~ 8.3e-25
+  // puts the rounding part at ~ 1e-50 |f|. For the truncation part we measure
+  // f''' instead of guessing it: at H = 2^-40 the difference D(H) - f' is
+  // ~ H^2 f'''/6 (rounding there is ~ 1e-62), and the truncation at h is that
+  // times (h/H)^2 = 2^-80 ~ 8e-25. Both must be below 1e-31 of the gradient
+  // norm. Every |z| moves by at most ~ h (resp. H) times a modest constant,
+  // so a kink margin above 1e-8 keeps all perturbed evaluations between kinks.
+  REQUIRE(margin > R(1e-8));
+  const R h = ldexp(R(1), -80), H = ldexp(R(1), -40);
+
+  R loss;
+  const ListaGradient<C> grad = net.gradient(Y, X, &loss);
+  CHECK(loss == net.loss(Y, X));
+  const ListaGradient<C> fd = complex_finite_differences(net, Y, X, h);
+  const ListaGradient<C> fd_big = complex_finite_differences(net, Y, X, H);
+
+  R diff, ref, max_diff, big_diff, big_ref, big_max;
+  complex_compare(fd, grad, diff, ref, max_diff);
+  complex_compare(fd_big, grad, big_diff, big_ref, big_max);
+  REQUIRE(ref > R(1e-3));
+  const R truncation_bound = big_max * ldexp(R(1), -80);
+  CHECK(truncation_bound < R(1e-31) * ref);
+  CHECK(R(1e3) * number_traits<R>::epsilon() * abs(loss) / h < R(1e-31) * ref);
+  // Every imaginary part and every threshold matters.
+  R im_norm(0), theta_norm(0);
+  for (const auto& M : grad.W)
+    for (Eigen::Index j = 0; j < M.cols(); ++j)
+      for (Eigen::Index i = 0; i < M.rows(); ++i) im_norm += abs(M(i, j).imag());
+  for (const R& t : grad.theta) theta_norm += abs(t);
+  REQUIRE(im_norm > R(1e-3));
+  REQUIRE(theta_norm > R(1e-6));
+  CHECK(diff / ref < R(1e-30));
+  CHECK(max_diff < R(1e-30) * ref);
+  MESSAGE("complex: relative FD error at 256 bits " << double(diff / ref)
+                                                    << ", truncation estimate "
+                                                    << double(truncation_bound / ref));
+}
+
+TEST_CASE_TEMPLATE("LISTA complex gradient agrees with central differences in each type", C,
+                   std::complex<double>, std::complex<long double>, std::complex<float128>,
+                   std::complex<mpfr_real>) {
+  PrecisionGuard g(160);  // affects only mpfr
+  using R = RealOf<C>;
+  TestRng r(77);
+  const Matrix<C> A = complex_gaussian<C>(r, 5, 7);
+  const ListaNetwork<C> net = complex_test_network<C>(r, A, 4);
+  const Matrix<C> X = complex_sparse_columns<C>(r, 7, 6, 2);
+  const Matrix<C> Y = A * X;
+  using std::cbrt;
+  // Truncation ~ h^2 |f'''| and rounding ~ eps |f| / h balance at h ~ eps^(1/3),
+  // where both are ~ eps^(2/3).
+  const R eps = number_traits<R>::epsilon();
+  const R h = cbrt(eps);
+  R margin;
+  reference_forward(net, Y, margin);
+  REQUIRE(margin > R(100) * h);
+  const ListaGradient<C> grad = net.gradient(Y, X);
+  const ListaGradient<C> fd = complex_finite_differences(net, Y, X, h);
+  R diff, ref, max_diff;
+  complex_compare(fd, grad, diff, ref, max_diff);
+  REQUIRE(ref > R(1e-3));
+  CHECK(diff / ref < R(100) * h * h);
+  MESSAGE(describe_type<C>() << ": relative FD error " << double(diff / ref) << " (h^2 = "
+                             << double(h * h) << ")");
+}
+
+TEST_CASE_TEMPLATE("LISTA complex network with real data reproduces the real network", T, double,
+                   long double, float128, mpfr_real) {
+  PrecisionGuard g(200);  // affects only mpfr
+  using C = std::complex<T>;
+  TestRng r(31);
+  const Matrix<T> A = gaussian<T>(r, 5, 8);
+  const ListaNetwork<T> real_net = test_network<T>(r, A, 4);
+  const Matrix<T> X = sparse_columns<T>(r, 8, 12, 2);
+  const Matrix<T> Y = A * X + gaussian<T>(r, 5, 12, 0.05);
+  std::vector<Matrix<C>> W;
+  for (const auto& M : real_net.W()) W.push_back(complexify<C>(M));
+  const ListaNetwork<C> net(complexify<C>(A), real_net.a_norm(), W, real_net.theta());
+  const Matrix<C> Yc = complexify<C>(Y), Xc = complexify<C>(X);
+
+  // Bit for bit (== ignores the sign of zero, which is all that may differ):
+  // with zero imaginary parts every complex product adds only zeros to the
+  // real network's products, and (z/|z|)(|z| - t) = z -+ t exactly.
+  const Matrix<T> F = real_net.forward(Y);
+  const Matrix<C> Fc = net.forward(Yc);
+  bool same = true;
+  for (Eigen::Index c = 0; c < F.cols(); ++c)
+    for (Eigen::Index k = 0; k < F.rows(); ++k)
+      same = same && Fc(k, c).real() == F(k, c) && Fc(k, c).imag() == 0;
+  CHECK(same);
+  CHECK(net.loss(Yc, Xc) == real_net.loss(Y, X));
+
+  // The gradient too: u = +-1 and beta = 0 make the complex backward step the
+  // real one, and every imaginary part of the gradient is zero.
+  T loss_r, loss_c;
+  const ListaGradient<T> gr = real_net.gradient(Y, X, &loss_r);
+  const ListaGradient<C> gc = net.gradient(Yc, Xc, &loss_c);
+  CHECK(loss_c == loss_r);
+  bool same_grad = true;
+  for (std::size_t l = 0; l < gr.W.size(); ++l) {
+    same_grad = same_grad && gc.theta[l] == gr.theta[l];
+    for (Eigen::Index j = 0; j < gr.W[l].cols(); ++j)
+      for (Eigen::Index i = 0; i < gr.W[l].rows(); ++i)
+        same_grad = same_grad && gc.W[l](i, j).real() == gr.W[l](i, j) && gc.W[l](i, j).imag() == 0;
+  }
+  CHECK(same_grad);
+  int nonzero = 0;
+  for (Eigen::Index k = 0; k < F.size(); ++k) nonzero += F(k) != 0;
+  CHECK(nonzero > 0);  // the comparison is not between two zero outputs
+}
+
+TEST_CASE("LISTA complex training on real data reproduces real training") {
+  // Zero imaginary gradients leave Adam's imaginary moments and parts at 0,
+  // so the whole run is the real one.
+  using C = std::complex<double>;
+  const Problem p = training_problem(9);
+  const ListaNetwork<double> init(p.A, 3, 5, ListaInit<double>{});
+  ListaNetwork<double> real_net = init;
+  std::vector<Matrix<C>> W;
+  for (const auto& M : init.W()) W.push_back(complexify<C>(M));
+  ListaNetwork<C> net(complexify<C>(p.A), init.a_norm(), W, init.theta());
+  ListaTrainSettings<double> s = quick_settings();
+  s.epochs = 5;
+  ListaTrainSettings<C> sc;
+  sc.epochs = s.epochs;
+  sc.batch_size = s.batch_size;
+  sc.learning_rate = s.learning_rate;
+  sc.shuffle_seed = s.shuffle_seed;
+  const auto rr = lista_train(real_net, p.Yt, p.Xt, p.Yv, p.Xv, s);
+  const auto rc = lista_train(net, complexify<C>(p.Yt), complexify<C>(p.Xt), complexify<C>(p.Yv),
+                              complexify<C>(p.Xv), sc);
+  REQUIRE(rr.history.size() == rc.history.size());
+  bool same = true;
+  for (std::size_t k = 0; k < rr.history.size(); ++k)
+    same = same && rr.history[k].train_loss == rc.history[k].train_loss &&
+           rr.history[k].validation_loss == rc.history[k].validation_loss;
+  CHECK(same);
+  CHECK(rc.best_epoch == rr.best_epoch);
+  bool same_w = true;
+  for (int l = 0; l < net.layers(); ++l) {
+    same_w = same_w && net.theta()[l] == real_net.theta()[l];
+    for (Eigen::Index j = 0; j < p.A.cols(); ++j)
+      for (Eigen::Index i = 0; i < p.A.rows(); ++i)
+        same_w = same_w && net.W()[l](i, j) == C(real_net.W()[l](i, j), 0.0);
+  }
+  CHECK(same_w);
+}
+
+TEST_CASE("LISTA complex initialisation: parts N(0, 1/2), reproducible, same draws in MPFR") {
+  using C = std::complex<double>;
+  TestRng r(12);
+  const Matrix<C> A = complex_gaussian<C>(r, 21, 22, 1.0);
+  const ListaNetwork<C> a(A, 10, 42), b(A, 10, 42), c(A, 10, 43);
+  CHECK(same_weights(a, b));
+  CHECK_FALSE(same_weights(a, c));
+  // ||A||_2 is the top singular value of the real form [Re A, -Im A; Im A, Re A].
+  Matrix<double> big(42, 44);
+  big << A.real(), -A.imag(), A.imag(), A.real();
+  CHECK(a.a_norm() == doctest::Approx(Eigen::JacobiSVD<Matrix<double>>(big).singularValues()(0)).epsilon(1e-13));
+  // 4620 complex draws of 10 ||A|| w: each part has mean 0 and variance 1/2,
+  // so E|.|^2 = 1 as for a real network (bounds as in the real test).
+  double sum_re = 0, sum_im = 0, sq_re = 0, sq_im = 0;
+  int n = 0;
+  for (int l = 0; l < a.layers(); ++l)
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      for (Eigen::Index i = 0; i < A.rows(); ++i) {
+        const C w = a.W()[l](i, j) * (10 * a.a_norm());
+        sum_re += w.real();
+        sum_im += w.imag();
+        sq_re += w.real() * w.real();
+        sq_im += w.imag() * w.imag();
+        ++n;
+      }
+  const double sd = std::sqrt(0.5);
+  CHECK(std::abs(sum_re / n) < 4.5 * sd / std::sqrt(double(n)));
+  CHECK(std::abs(sum_im / n) < 4.5 * sd / std::sqrt(double(n)));
+  CHECK(std::abs(sq_re / n - 0.5) < 4.5 * 0.5 * std::sqrt(2.0 / n));
+  CHECK(std::abs(sq_im / n - 0.5) < 4.5 * 0.5 * std::sqrt(2.0 / n));
+  CHECK(std::abs((sq_re + sq_im) / n - 1) < 4.5 * std::sqrt(1.0 / n));
+  for (int l = 0; l < a.layers(); ++l) CHECK(a.theta()[l] < 1e-7);
+
+  // The same real draws in MPFR (given the same ||A||_2).
+  PrecisionGuard g(300);
+  using Cm = std::complex<mpfr_real>;
+  Matrix<Cm> Am(A.rows(), A.cols());
+  for (Eigen::Index j = 0; j < A.cols(); ++j)
+    for (Eigen::Index i = 0; i < A.rows(); ++i)
+      Am(i, j) = Cm(mpfr_real(A(i, j).real()), mpfr_real(A(i, j).imag()));
+  ListaInit<Cm> init;
+  init.a_norm = mpfr_real(a.a_norm());
+  const ListaNetwork<Cm> m(Am, 10, 42, init);
+  double worst = 0;
+  for (int l = 0; l < a.layers(); ++l)
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      for (Eigen::Index i = 0; i < A.rows(); ++i) {
+        const C w = a.W()[l](i, j);
+        worst = std::max(worst, std::abs(double(m.W()[l](i, j).real()) - w.real()) / std::abs(w));
+        worst = std::max(worst, std::abs(double(m.W()[l](i, j).imag()) - w.imag()) / std::abs(w));
+      }
+  CHECK(worst < 1e-15);
+}
+
+TEST_CASE("LISTA complex training reduces the validation loss") {
+  using C = std::complex<double>;
+  TestRng r(13);
+  const Matrix<C> A = complex_gaussian<C>(r, 10, 20, 1.0 / std::sqrt(10.0));
+  const Matrix<C> Xt = complex_sparse_columns<C>(r, 20, 400, 2);
+  const Matrix<C> Xv = complex_sparse_columns<C>(r, 20, 100, 2);
+  const Matrix<C> Yt = A * Xt, Yv = A * Xv;
+  ListaNetwork<C> net(A, 6, 1);
+  ListaTrainSettings<C> s;
+  s.epochs = 40;
+  s.batch_size = 50;
+  s.learning_rate = 5e-3;
+  s.shuffle_seed = 7;
+  const ListaTrainResult<C> res = lista_train(net, Yt, Xt, Yv, Xv, s);
+  CHECK(res.termination == ListaTermination::completed);
+  MESSAGE("complex validation MSE: initial " << res.initial_validation_loss << ", best "
+                                             << res.best_validation_loss << " at epoch "
+                                             << res.best_epoch);
+  CHECK(res.best_epoch > 0);
+  CHECK(res.best_validation_loss < 0.3 * res.initial_validation_loss);
+  CHECK(net.loss(Yv, Xv) == res.best_validation_loss);
+  for (const auto& e : res.history) CHECK(e.validation_loss >= res.best_validation_loss);
+  for (const double t : net.theta()) CHECK(t >= 0.0);
+  // Imaginary parts were trained, not left at their initial values.
+  const ListaNetwork<C> fresh(A, 6, 1);
+  double moved = 0;
+  for (int l = 0; l < net.layers(); ++l)
+    moved += (net.W()[l].imag() - fresh.W()[l].imag()).norm() / fresh.W()[l].imag().norm();
+  CHECK(moved > 0.01);
+
+  // Relative metric: same training, different selection number.
+  ListaNetwork<C> net2(A, 6, 1);
+  s.validation_metric = ListaValidationMetric::relative_squared_error;
+  const ListaTrainResult<C> rel = lista_train(net2, Yt, Xt, Yv, Xv, s);
+  const Matrix<C> F = net2.forward(Yv);
+  CHECK(rel.best_validation_loss ==
+        doctest::Approx((F - Xv).squaredNorm() / Xv.squaredNorm()).epsilon(1e-12));
+}
+
+TEST_CASE("LISTA complex training runs in MPFR") {
+  PrecisionGuard g(128);
+  using C = std::complex<mpfr_real>;
+  TestRng r(14);
+  const Matrix<C> A = complex_gaussian<C>(r, 4, 6, 0.7);
+  const Matrix<C> Xt = complex_sparse_columns<C>(r, 6, 40, 1), Xv = complex_sparse_columns<C>(r, 6, 10, 1);
+  const Matrix<C> Yt = A * Xt, Yv = A * Xv;
+  ListaNetwork<C> net(A, 3, 4);
+  ListaTrainSettings<C> s;
+  s.epochs = 10;
+  s.batch_size = 10;
+  s.learning_rate = mpfr_real(1) / 100;
+  const auto res = lista_train(net, Yt, Xt, Yv, Xv, s);
+  CHECK(res.best_validation_loss < res.initial_validation_loss);
+  CHECK(lista_default_adam_epsilon<C>() == lista_default_adam_epsilon<mpfr_real>());
+}
+
+TEST_CASE_TEMPLATE("LISTA complex save/load round-trips every weight bit for bit", C,
+                   std::complex<double>, std::complex<float128>, std::complex<mpfr_real>) {
+  PrecisionGuard g(200);  // affects only mpfr
+  using R = RealOf<C>;
+  using std::ldexp;
+  TestRng r(18);
+  const Matrix<C> A = complex_gaussian<C>(r, 4, 5);
+  ListaNetwork<C> net(A, 3, 321);
+  // Awkward parts: -0 in either part, a subnormal-sized and a huge imaginary part.
+  auto W = net.W();
+  W[0](0, 0) = C(-R(0), R(1));
+  W[0](1, 0) = C(R(2), -R(0));
+  W[1](2, 3) = C(R(1), R(std::numeric_limits<double>::denorm_min()) * R(3));
+  W[2](3, 4) = C(-R(0), ldexp(R(1), 900) * R(-3));
+  net.set_weights(W, net.theta());
+
+  std::stringstream ss;
+  lista_save(net, ss);
+  const std::string text = ss.str();
+  CHECK(text.find("type " + number_traits<C>::name() + "\n") != std::string::npos);
+  CHECK(text.find("type complex-") != std::string::npos);
+  MESSAGE("complex round trip at " << describe_type<C>());
+  const ListaNetwork<C> back = lista_load<C>(ss);
+  CHECK(same_weights(net, back));
+  CHECK(same_bits(back.W()[0](0, 0), C(-R(0), R(1))));
+  CHECK(same_bits(back.W()[0](1, 0), C(R(2), -R(0))));
+  std::stringstream ss2;
+  lista_save(back, ss2);
+  CHECK(ss2.str() == text);
+
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("barriers_lista_" + number_traits<C>::name() + ".txt"))
+                               .string();
+  lista_save(back, path);
+  CHECK(same_weights(net, lista_load<C>(path)));
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("LISTA complex: bad data and type mismatches are rejected") {
+  using C = std::complex<double>;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  TestRng r(19);
+  const Matrix<C> A = complex_gaussian<C>(r, 3, 4);
+  ListaNetwork<C> net(A, 2, 5);
+  const Matrix<C> X = complex_sparse_columns<C>(r, 4, 6, 1);
+  const Matrix<C> Y = A * X;
+  ListaTrainSettings<C> s;
+  s.epochs = 1;
+
+  Matrix<C> Xnan = X;
+  Xnan(1, 2) = C(0.5, nan);
+  CHECK_THROWS_WITH_AS(lista_train(net, Y, Xnan, Y, X, s),
+                       doctest::Contains("X_train(1, 2) is 0.5+NaNi; every entry must be finite"),
+                       std::invalid_argument);
+  Matrix<C> Yinf = Y;
+  Yinf(0, 3) = C(-std::numeric_limits<double>::infinity(), 1.0);
+  CHECK_THROWS_WITH_AS(lista_train(net, Y, X, Yinf, X, s), doctest::Contains("Y_val(0, 3) is -inf+1i"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(net.gradient(Yinf, X), doctest::Contains("Y(0, 3) is -inf+1i"),
+                       std::invalid_argument);
+  Matrix<C> Anan = A;
+  Anan(2, 1) = C(nan, 0.0);
+  CHECK_THROWS_WITH_AS(ListaNetwork<C>(Anan, 2, 5), doctest::Contains("A(2, 1) is NaN+0i"),
+                       std::invalid_argument);
+  auto W = net.W();
+  W[1](0, 0) = C(1.0, nan);
+  CHECK_THROWS_WITH_AS(net.set_weights(W, net.theta()), doctest::Contains("W_1(0, 0) is 1+NaNi"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(ListaNetwork<C>(A, 1.0, net.W(), {0.1, -1.0}),
+                       doctest::Contains("theta_1 = -1"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(lista_train(net, Y, X.leftCols(2).eval(), Y, X, s),
+                       doctest::Contains("X_train is 4 x 2; it must be 4 x 6"), std::invalid_argument);
+
+  // Complex files are not real files, nor the other way round.
+  std::stringstream cs;
+  lista_save(net, cs);
+  const std::string ctext = cs.str();
+  {
+    std::istringstream in(ctext);
+    CHECK_THROWS_WITH_AS(lista_load<double>(in),
+                         doctest::Contains("the file holds a complex LISTA network (type "
+                                           "'complex-double') but it is being loaded as the real "
+                                           "type 'double'"),
+                         std::invalid_argument);
+  }
+  {
+    std::istringstream in(ctext);
+    CHECK_THROWS_WITH_AS(lista_load<std::complex<long double>>(in),
+                         doctest::Contains("of type 'complex-double' but it is being loaded as "
+                                           "'complex-long-double'"),
+                         std::invalid_argument);
+  }
+  {
+    std::stringstream rs;
+    lista_save(ListaNetwork<double>(A.real().eval(), 2, 5), rs);
+    CHECK_THROWS_WITH_AS(lista_load<C>(rs),
+                         doctest::Contains("the file holds a real LISTA network (type 'double') "
+                                           "but it is being loaded as the complex type "
+                                           "'complex-double'"),
+                         std::invalid_argument);
+  }
+  {
+    std::optional<ListaNetwork<std::complex<mpfr_real>>> hi;
+    {
+      PrecisionGuard g(300);
+      Matrix<std::complex<mpfr_real>> Am(A.rows(), A.cols());
+      for (Eigen::Index j = 0; j < A.cols(); ++j)
+        for (Eigen::Index i = 0; i < A.rows(); ++i)
+          Am(i, j) = std::complex<mpfr_real>(mpfr_real(A(i, j).real()), mpfr_real(A(i, j).imag()));
+      hi.emplace(Am, 2, 5);
+    }
+    std::stringstream ms;
+    lista_save(*hi, ms);
+    PrecisionGuard low(100);
+    CHECK_THROWS_WITH_AS(lista_load<std::complex<mpfr_real>>(ms),
+                         doctest::Contains("working precision is"), std::invalid_argument);
+  }
+  // A file that ends after the real part of a complex entry.
+  const std::size_t a0 = ctext.find("\nA\n") + 3;
+  std::istringstream cut(ctext.substr(0, ctext.find(' ', a0)));
+  CHECK_THROWS_WITH_AS(lista_load<C>(cut),
+                       doctest::Contains("it ends where A(0, 0) (imaginary part) was expected"),
+                       std::runtime_error);
 }

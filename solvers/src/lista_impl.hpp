@@ -1,12 +1,20 @@
 // LISTA: network, backpropagation, Adam training and exact save/load.
 //
-// All template definitions live here and are instantiated at the bottom for
-// the supported real types, so a change to LISTA recompiles one file and the
-// users of the header do not pay for Eigen's SVD or the training loop.
+// Private to the solvers module: the template definitions, instantiated for
+// the real types in lista_real.cpp and for the complex ones in
+// lista_complex.cpp (two files, so they compile in parallel), so users of
+// the header do not pay for Eigen's SVD or the training loop. Real T keeps
+// its own forward and backward passes; a complex network computes on its
+// real and imaginary parts held as separate real matrices ("Parts"), so every
+// product is a real product of the kind the real network uses, and the same
+// fast kernels serve both.
+#pragma once
+
 #include "barriers/solvers/lista.hpp"
 
 #include <gmp.h>
 #include <mpfr.h>
+#include <quadmath.h>
 
 #include <Eigen/SVD>
 
@@ -36,9 +44,16 @@ namespace barriers {
 namespace {
 
 template <class T>
+constexpr bool is_complex_v = number_traits<T>::is_complex;
+
+template <class T>
 bool finite(const T& x) {
-  using std::isfinite;
-  return isfinite(x);
+  if constexpr (is_complex_v<T>) {
+    return finite(x.real()) && finite(x.imag());
+  } else {
+    using std::isfinite;
+    return isfinite(x);
+  }
 }
 
 template <class T>
@@ -49,10 +64,15 @@ bool negative_sign(const T& x) {
 
 template <class T>
 std::string show(const T& x) {
-  if (x != x) return "NaN";
-  std::ostringstream os;
-  os << std::setprecision(17) << x;
-  return os.str();
+  if constexpr (is_complex_v<T>) {  // "1.5-2i", "NaN+0i"
+    const std::string im = show(x.imag());
+    return show(x.real()) + (im[0] == '-' ? "" : "+") + im + "i";
+  } else {
+    if (x != x) return "NaN";
+    std::ostringstream os;
+    os << std::setprecision(17) << x;
+    return os.str();
+  }
 }
 
 template <class T>
@@ -80,7 +100,7 @@ std::string shape(Eigen::Index r, Eigen::Index c) {
 // precision for any matrix (power iteration stalls when the top singular values
 // cluster, as they do for the Table-1 matrices, where all are equal).
 template <class T>
-T spectral_norm(const Matrix<T>& A) {
+real_of<T> spectral_norm(const Matrix<T>& A) {
   Eigen::JacobiSVD<Matrix<T>> svd(A);
   return svd.singularValues()(0);
 }
@@ -108,9 +128,12 @@ class PortableRandom {
   // gives the same real numbers in every type (each rounds them to its own
   // precision): networks initialised in double and in MPFR start from the
   // same point. `bits` is the target precision; the normals are computed with
-  // 64 guard bits beyond it (and never fewer than 320).
-  PortableRandom(std::uint64_t seed, unsigned bits)
-      : rng_(seed), words_(4), prec_(mpfr_prec_t(std::max(64u * 4 + 64, bits + 64))) {
+  // 64 guard bits beyond it (and never fewer than 320). `half_variance` makes
+  // the normals N(0, 1/2) (the parts of a complex weight) inside the same
+  // correctly rounded chain, so they too are rounded to T only once.
+  PortableRandom(std::uint64_t seed, unsigned bits, bool half_variance = false)
+      : rng_(seed), words_(4), prec_(mpfr_prec_t(std::max(64u * 4 + 64, bits + 64))),
+        half_variance_(half_variance) {
     mpz_init(z_);
     for (mpfr_t* v : {&u_, &v_, &s_, &f_, &spare_}) mpfr_init2(*v, prec_);
   }
@@ -130,8 +153,8 @@ class PortableRandom {
     return q;
   }
 
-  // Standard normal by Marsaglia's polar method, both variates of a pair
-  // used in order.
+  // Normal by Marsaglia's polar method, both variates of a pair used in order:
+  // N(0, 1), or N(0, 1/2) with half_variance.
   rational normal() {
     rational out;
     if (have_spare_) {
@@ -145,8 +168,8 @@ class PortableRandom {
       mpfr_sqr(s_, u_, MPFR_RNDN);
       mpfr_fma(s_, v_, v_, s_, MPFR_RNDN);
       if (mpfr_zero_p(s_) || mpfr_cmp_ui(s_, 1) >= 0) continue;
-      mpfr_log(f_, s_, MPFR_RNDN);  // f = sqrt(-2 log(s) / s)
-      mpfr_mul_si(f_, f_, -2, MPFR_RNDN);
+      mpfr_log(f_, s_, MPFR_RNDN);  // f = sqrt(-2 log(s) / s), or sqrt(-log(s) / s)
+      mpfr_mul_si(f_, f_, half_variance_ ? -1 : -2, MPFR_RNDN);
       mpfr_div(f_, f_, s_, MPFR_RNDN);
       mpfr_sqrt(f_, f_, MPFR_RNDN);
       mpfr_mul(spare_, v_, f_, MPFR_RNDN);
@@ -180,6 +203,7 @@ class PortableRandom {
   mpfr_prec_t prec_;
   mpz_t z_;
   mpfr_t u_, v_, s_, f_, spare_;
+  bool half_variance_;
   bool have_spare_ = false;
 };
 
@@ -197,7 +221,7 @@ namespace detail {
 template <class T>
 struct ListaAccess {
   static std::vector<Matrix<T>>& W(ListaNetwork<T>& n) { return n.W_; }
-  static std::vector<T>& theta(ListaNetwork<T>& n) { return n.theta_; }
+  static std::vector<real_of<T>>& theta(ListaNetwork<T>& n) { return n.theta_; }
   static const Matrix<T>& A_scaled(const ListaNetwork<T>& n) { return n.A_scaled_; }
 };
 }  // namespace detail
@@ -212,16 +236,16 @@ void check_A(const Matrix<T>& A) {
   require_finite(A, "A");
 }
 
-template <class T>
-void check_a_norm(const T& a_norm) {
+template <class R>
+void check_a_norm(const R& a_norm) {
   if (!(a_norm > 0) || !finite(a_norm))
     throw std::invalid_argument("||A||_2 = " + show(a_norm) +
                                 "; it must be finite and > 0 (A must not be zero)");
 }
 
 template <class T>
-void check_weights(const std::vector<Matrix<T>>& W, const std::vector<T>& theta, Eigen::Index m,
-                   Eigen::Index N) {
+void check_weights(const std::vector<Matrix<T>>& W, const std::vector<real_of<T>>& theta,
+                   Eigen::Index m, Eigen::Index N) {
   if (W.empty())
     throw std::invalid_argument("a LISTA network has 0 layers; it needs at least 1");
   if (W.size() != theta.size())
@@ -240,9 +264,10 @@ void check_weights(const std::vector<Matrix<T>>& W, const std::vector<T>& theta,
 }
 
 template <class T>
-void random_weights(Eigen::Index m, Eigen::Index N, int layers, const T& a_norm,
+void random_weights(Eigen::Index m, Eigen::Index N, int layers, const real_of<T>& a_norm,
                     std::uint64_t seed, const ListaInit<T>& init, std::vector<Matrix<T>>& W,
-                    std::vector<T>& theta) {
+                    std::vector<real_of<T>>& theta) {
+  using R = real_of<T>;
   if (layers < 1)
     throw std::invalid_argument("layers = " + std::to_string(layers) + "; it must be >= 1");
   if (!finite(init.weight_stddev) || !(init.weight_stddev >= 0))
@@ -252,16 +277,41 @@ void random_weights(Eigen::Index m, Eigen::Index N, int layers, const T& a_norm,
       !(init.theta_max >= init.theta_min))
     throw std::invalid_argument("theta range [" + show(init.theta_min) + ", " +
                                 show(init.theta_max) + "]; it must satisfy 0 <= min <= max < inf");
-  const T ten_a = T(10) * a_norm;
-  const T width = init.theta_max - init.theta_min;
-  PortableRandom rnd(seed, number_traits<T>::precision_bits());
+  const R ten_a = R(10) * a_norm;
+  const R width = init.theta_max - init.theta_min;
+  PortableRandom rnd(seed, number_traits<T>::precision_bits(), is_complex_v<T>);
   W.assign(layers, Matrix<T>());
-  theta.assign(layers, T(0));
+  theta.assign(layers, R(0));
   for (int i = 0; i < layers; ++i) {
     W[i].resize(m, N);
     for (Eigen::Index c = 0; c < N; ++c)
-      for (Eigen::Index r = 0; r < m; ++r) W[i](r, c) = to_type<T>(rnd.normal()) * init.weight_stddev / ten_a;
-    theta[i] = init.theta_min + to_type<T>(rnd.uniform()) * width;
+      for (Eigen::Index r = 0; r < m; ++r) {
+        if constexpr (is_complex_v<T>) {
+          const R re = to_type<R>(rnd.normal()) * init.weight_stddev / ten_a;
+          const R im = to_type<R>(rnd.normal()) * init.weight_stddev / ten_a;
+          W[i](r, c) = T(re, im);
+        } else {
+          W[i](r, c) = to_type<T>(rnd.normal()) * init.weight_stddev / ten_a;
+        }
+      }
+    theta[i] = init.theta_min + to_type<R>(rnd.uniform()) * width;
+  }
+}
+
+// A / (10 a_norm). For complex A each part is divided by the real number on
+// its own (a complex division would round differently).
+template <class T>
+Matrix<T> scaled_A(const Matrix<T>& A, const real_of<T>& a_norm) {
+  if constexpr (is_complex_v<T>) {
+    using R = real_of<T>;
+    const R s = R(10) * a_norm;
+    Matrix<T> out(A.rows(), A.cols());
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      for (Eigen::Index i = 0; i < A.rows(); ++i)
+        out(i, j) = T(R(A(i, j).real() / s), R(A(i, j).imag() / s));
+    return out;
+  } else {
+    return A / (T(10) * a_norm);
   }
 }
 
@@ -273,23 +323,24 @@ ListaNetwork<T>::ListaNetwork(Matrix<T> A, int layers, std::uint64_t seed, const
   check_A(A_);
   a_norm_ = init.a_norm ? *init.a_norm : spectral_norm(A_);
   check_a_norm(a_norm_);
-  A_scaled_ = A_ / (T(10) * a_norm_);
+  A_scaled_ = scaled_A(A_, a_norm_);
   random_weights(A_.rows(), A_.cols(), layers, a_norm_, seed, init, W_, theta_);
 }
 
 template <class T>
-ListaNetwork<T>::ListaNetwork(Matrix<T> A, T a_norm, std::vector<Matrix<T>> W, std::vector<T> theta)
+ListaNetwork<T>::ListaNetwork(Matrix<T> A, Real a_norm, std::vector<Matrix<T>> W,
+                              std::vector<Real> theta)
     : A_(std::move(A)), a_norm_(std::move(a_norm)) {
   check_A(A_);
   check_a_norm(a_norm_);
   check_weights(W, theta, A_.rows(), A_.cols());
-  A_scaled_ = A_ / (T(10) * a_norm_);
+  A_scaled_ = scaled_A(A_, a_norm_);
   W_ = std::move(W);
   theta_ = std::move(theta);
 }
 
 template <class T>
-void ListaNetwork<T>::set_weights(std::vector<Matrix<T>> W, std::vector<T> theta) {
+void ListaNetwork<T>::set_weights(std::vector<Matrix<T>> W, std::vector<Real> theta) {
   check_weights(W, theta, A_.rows(), A_.cols());
   W_ = std::move(W);
   theta_ = std::move(theta);
@@ -393,11 +444,6 @@ Matrix<T> forward_pass(const std::vector<Matrix<T>>& W, const std::vector<T>& th
   return x;
 }
 
-template <class T>
-T mse(const Matrix<T>& F, const Matrix<T>& X) {
-  return (F - X).squaredNorm() / T(static_cast<double>(X.rows() * X.cols()));
-}
-
 // Gradient of the MSE by reverse-mode differentiation of forward_pass.
 //   loss = ||x_L - X||^2 / (N R),  G_L = 2 (x_L - X) / (N R)
 //   x_i = soft(Z_i, theta_i):  dZ_i = G_i on |Z| > theta_i, else 0
@@ -444,12 +490,243 @@ ListaGradient<T> backprop(const std::vector<Matrix<T>>& W, const std::vector<T>&
   return g;
 }
 
+// ---------------------------------------------------------------------------
+// Complex networks, computed on parts: M = re + i im with re, im real.
+// ---------------------------------------------------------------------------
+template <class R>
+struct Parts {
+  Matrix<R> re, im;
+  static Parts zero(Eigen::Index r, Eigen::Index c) {
+    return {Matrix<R>::Zero(r, c), Matrix<R>::Zero(r, c)};
+  }
+};
+
+template <class R>
+Parts<R> to_parts(const Matrix<std::complex<R>>& M) {
+  Parts<R> p{Matrix<R>(M.rows(), M.cols()), Matrix<R>(M.rows(), M.cols())};
+  for (Eigen::Index j = 0; j < M.cols(); ++j)
+    for (Eigen::Index i = 0; i < M.rows(); ++i) {
+      p.re(i, j) = M(i, j).real();
+      p.im(i, j) = M(i, j).imag();
+    }
+  return p;
+}
+
+template <class R>
+std::vector<Parts<R>> to_parts(const std::vector<Matrix<std::complex<R>>>& Ms) {
+  std::vector<Parts<R>> out;
+  out.reserve(Ms.size());
+  for (const auto& M : Ms) out.push_back(to_parts(M));
+  return out;
+}
+
+template <class R>
+Matrix<std::complex<R>> from_parts(const Parts<R>& p) {
+  Matrix<std::complex<R>> M(p.re.rows(), p.re.cols());
+  for (Eigen::Index j = 0; j < M.cols(); ++j)
+    for (Eigen::Index i = 0; i < M.rows(); ++i) M(i, j) = std::complex<R>(p.re(i, j), p.im(i, j));
+  return M;
+}
+
+// C += op(A) op(B) (or -=), op = identity or conjugate transpose, as four real
+// products. With op(A) = opR(A.re) + i sA opR(A.im), sA = -1 for the adjoint:
+//   C.re += opR(A.re) opR(B.re) - sA sB opR(A.im) opR(B.im)
+//   C.im += sB opR(A.re) opR(B.im) + sA opR(A.im) opR(B.re)
+// The product of the real parts comes first, so when every imaginary part is
+// zero C.re gets exactly the real network's bits (the rest adds zeros).
+template <class R>
+void product_add(Parts<R>& C, const Parts<R>& A, bool hA, const Parts<R>& B, bool hB,
+                 bool subtract) {
+  product_add(C.re, A.re, hA, B.re, hB, subtract);
+  product_add(C.re, A.im, hA, B.im, hB, subtract != (hA == hB));
+  product_add(C.im, A.re, hA, B.im, hB, subtract != hB);
+  product_add(C.im, A.im, hA, B.re, hB, subtract != hA);
+}
+
+// |re + i im|, exact when one part is zero (so real data give the real
+// network's bits) and otherwise a hypot, correctly rounded for MPFR.
+template <class R>
+R modulus_of(const R& re, const R& im) {
+  using std::abs;
+  if (im == 0) return abs(re);
+  if (re == 0) return abs(im);
+  if constexpr (std::is_same_v<R, mpfr_real>) {
+    R out;
+    mpfr_hypot(out.backend().data(), re.backend().data(), im.backend().data(), MPFR_RNDN);
+    return out;
+  } else if constexpr (std::is_same_v<R, float128>) {
+    return R(hypotq(re.backend().value(), im.backend().value()));
+  } else {
+    return std::hypot(re, im);
+  }
+}
+
+template <class R>
+R squared_norm(const Parts<R>& p) {
+  return p.re.squaredNorm() + p.im.squaredNorm();
+}
+
+// soft_t(z) = max(|z| - t, 0) z / |z|, evaluated as (z / |z|) (|z| - t): for
+// a real z, z / |z| is exactly +-1, so the result has the real soft
+// threshold's bits.
+template <class R>
+void soft_complex(const R& zr, const R& zi, const R& t, R& xr, R& xi) {
+  const R m = modulus_of(zr, zi);
+  if (!(m > t)) {
+    xr = R(0);
+    xi = R(0);
+    return;
+  }
+  const R shrunk = m - t;
+  xr = zr / m * shrunk;
+  xi = zi / m * shrunk;
+}
+
+// forward_pass for complex networks: z = x + W_i^H r, complex soft threshold.
+template <class R>
+Parts<R> forward_pass(const std::vector<Parts<R>>& W, const std::vector<R>& theta,
+                      const Parts<R>& As, const Parts<R>& Y, std::vector<Parts<R>>* Rs,
+                      std::vector<Parts<R>>* Zs) {
+  const Eigen::Index N = As.re.cols(), cols = Y.re.cols();
+  Parts<R> x = Parts<R>::zero(N, cols), r, z;
+  for (std::size_t i = 0; i < W.size(); ++i) {
+    r = Y;
+    product_add(r, As, false, x, false, true);  // r = Y - As x
+    z = x;
+    product_add(z, W[i], true, r, false, false);  // z = x + W_i^H r
+    for (Eigen::Index c = 0; c < cols; ++c)
+      for (Eigen::Index k = 0; k < N; ++k)
+        soft_complex(z.re(k, c), z.im(k, c), theta[i], x.re(k, c), x.im(k, c));
+    if (Rs) (*Rs)[i] = r;
+    if (Zs) (*Zs)[i] = z;
+  }
+  return x;
+}
+
+// Backpropagation for complex networks. The loss L is real; for a complex
+// variable v we carry g_v = dL/dRe(v) + i dL/dIm(v) = 2 dL/dconj(v), for which
+// dL = Re(conj(g_v) dv) and the chain rule through a map v -> u with Wirtinger
+// derivatives a = du/dv, b = du/dconj(v) reads g_v = conj(a) g_u + b conj(g_u).
+//   loss = sum |x_L - X|^2 / (N R):  G_L = 2 (x_L - X) / (N R)
+//   x = soft_t(z), |z| > t, u = z/|z|: a = 1 - t/(2|z|), b = t u^2 / (2|z|),
+//     so with c = conj(u) g_x = alpha + i beta (radial and tangential parts)
+//     g_z = u (alpha + i beta (|z| - t) / |z|) and dL/dt = -alpha; g_z = 0 and
+//     no dL/dt at or inside the kink |z| <= t (the real convention).
+//   z = x + W^H r (conjugate-linear in W, linear in r and x):
+//     dW = R dZ^H, g_r = W dZ, and r = Y - As x gives G_{i-1} = dZ - As^H W dZ.
+// For real data (u = +-1, beta = 0) this is the real backprop step.
+template <class R>
+ListaGradient<std::complex<R>> backprop(const std::vector<Parts<R>>& W, const std::vector<R>& theta,
+                                        const Parts<R>& As, const Parts<R>& Y, const Parts<R>& X,
+                                        R* loss_out) {
+  const std::size_t L = W.size();
+  std::vector<Parts<R>> Rs(L), Zs(L);
+  Parts<R> G = forward_pass<R>(W, theta, As, Y, &Rs, &Zs);
+  G.re -= X.re;
+  G.im -= X.im;
+  const R count = R(static_cast<double>(X.re.rows() * X.re.cols()));
+  if (loss_out) *loss_out = squared_norm(G) / count;
+  const R scale = R(2) / count;
+  G.re *= scale;
+  G.im *= scale;
+
+  ListaGradient<std::complex<R>> g;
+  g.W.resize(L);
+  g.theta.assign(L, R(0));
+  R m, ur, ui, alpha, beta;
+  for (std::size_t i = L; i-- > 0;) {
+    const Parts<R>& Z = Zs[i];
+    const R& t = theta[i];
+    R dtheta(0);
+    for (Eigen::Index c = 0; c < Z.re.cols(); ++c)
+      for (Eigen::Index k = 0; k < Z.re.rows(); ++k) {
+        R& gr = G.re(k, c);
+        R& gi = G.im(k, c);
+        m = modulus_of(Z.re(k, c), Z.im(k, c));
+        if (!(m > t)) {  // at or inside the kink: derivative 0
+          gr = R(0);
+          gi = R(0);
+          continue;
+        }
+        ur = Z.re(k, c) / m;
+        ui = Z.im(k, c) / m;
+        alpha = ur * gr + ui * gi;
+        beta = (ur * gi - ui * gr) * ((m - t) / m);
+        dtheta -= alpha;
+        gr = ur * alpha - ui * beta;
+        gi = ui * alpha + ur * beta;
+      }
+    g.theta[i] = dtheta;
+    Parts<R> dW = Parts<R>::zero(Rs[i].re.rows(), G.re.rows());
+    product_add(dW, Rs[i], false, G, true, false);  // dW_i = R_i dZ_i^H
+    g.W[i] = from_parts(dW);
+    if (i > 0) {
+      Parts<R> WG = Parts<R>::zero(W[i].re.rows(), G.re.cols());
+      product_add(WG, W[i], false, G, false, false);
+      product_add(G, As, true, WG, false, true);  // G -= As^H (W_i dZ_i)
+    }
+  }
+  return g;
+}
+
+// ---------------------------------------------------------------------------
+// Dispatch on real / complex T
+// ---------------------------------------------------------------------------
+template <class T>
+Matrix<T> run_forward(const std::vector<Matrix<T>>& W, const std::vector<real_of<T>>& theta,
+                      const Matrix<T>& As, const Matrix<T>& Y) {
+  if constexpr (is_complex_v<T>) {
+    using R = real_of<T>;
+    return from_parts(forward_pass<R>(to_parts(W), theta, to_parts(As), to_parts(Y), nullptr, nullptr));
+  } else {
+    return forward_pass<T>(W, theta, As, Y, nullptr, nullptr);
+  }
+}
+
+template <class T>
+ListaGradient<T> run_backprop(const std::vector<Matrix<T>>& W, const std::vector<real_of<T>>& theta,
+                              const Matrix<T>& As, const Matrix<T>& Y, const Matrix<T>& X,
+                              real_of<T>* loss_out) {
+  if constexpr (is_complex_v<T>)
+    return backprop(to_parts(W), theta, to_parts(As), to_parts(Y), to_parts(X), loss_out);
+  else
+    return backprop(W, theta, As, Y, X, loss_out);
+}
+
+// ||F - X||_F^2 (sum of |.|^2 for complex entries).
+template <class T>
+real_of<T> squared_distance(const Matrix<T>& F, const Matrix<T>& X) {
+  if constexpr (is_complex_v<T>) {
+    Parts<real_of<T>> d = to_parts(F);
+    const Parts<real_of<T>> x = to_parts(X);
+    d.re -= x.re;
+    d.im -= x.im;
+    return squared_norm(d);
+  } else {
+    return (F - X).squaredNorm();
+  }
+}
+
+template <class T>
+real_of<T> squared_norm(const Matrix<T>& X) {
+  if constexpr (is_complex_v<T>)
+    return squared_norm(to_parts(X));
+  else
+    return X.squaredNorm();
+}
+
+template <class T>
+real_of<T> mse(const Matrix<T>& F, const Matrix<T>& X) {
+  using R = real_of<T>;
+  return squared_distance(F, X) / R(static_cast<double>(X.rows() * X.cols()));
+}
+
 }  // namespace
 
 template <class T>
 Matrix<T> ListaNetwork<T>::forward(const Matrix<T>& Y) const {
   check_batch<T>(*this, Y, nullptr, "Y", "");
-  return forward_pass<T>(W_, theta_, A_scaled_, Y, nullptr, nullptr);
+  return run_forward<T>(W_, theta_, A_scaled_, Y);
 }
 
 template <class T>
@@ -459,40 +736,43 @@ Vector<T> ListaNetwork<T>::forward(const Vector<T>& y) const {
 }
 
 template <class T>
-T ListaNetwork<T>::loss(const Matrix<T>& Y, const Matrix<T>& X) const {
+real_of<T> ListaNetwork<T>::loss(const Matrix<T>& Y, const Matrix<T>& X) const {
   check_batch<T>(*this, Y, &X, "Y", "X");
-  return mse(forward_pass<T>(W_, theta_, A_scaled_, Y, nullptr, nullptr), X);
+  return mse(run_forward<T>(W_, theta_, A_scaled_, Y), X);
 }
 
 template <class T>
-ListaGradient<T> ListaNetwork<T>::gradient(const Matrix<T>& Y, const Matrix<T>& X, T* loss_out) const {
+ListaGradient<T> ListaNetwork<T>::gradient(const Matrix<T>& Y, const Matrix<T>& X,
+                                           Real* loss_out) const {
   check_batch<T>(*this, Y, &X, "Y", "X");
-  return backprop(W_, theta_, A_scaled_, Y, X, loss_out);
+  return run_backprop<T>(W_, theta_, A_scaled_, Y, X, loss_out);
 }
 
 // ---------------------------------------------------------------------------
 // Training
 // ---------------------------------------------------------------------------
 template <class T>
-T lista_default_adam_epsilon() {
+real_of<T> lista_default_adam_epsilon() {
+  using R = real_of<T>;
   using std::ldexp;
   using std::sqrt;
   // eps_T / eps_double is a power of two (2^52 eps_T); its square root is exact
   // when the exponent is even and correctly rounded otherwise.
-  const T ratio = ldexp(number_traits<T>::epsilon(), 52);
-  return T(1) / T(100000000) * sqrt(ratio);
+  const R ratio = ldexp(number_traits<R>::epsilon(), 52);
+  return R(1) / R(100000000) * sqrt(ratio);
 }
 
 template <class T>
-T lista_published_learning_rate(int K) {
+real_of<T> lista_published_learning_rate(int K) {
+  using R = real_of<T>;
   using std::pow;
-  return T(2) / T(10000) * T(pow(T(10), T(-K) / T(3)));
+  return R(2) / R(10000) * R(pow(R(10), R(-K) / R(3)));
 }
 
 namespace {
 
 template <class T>
-void check_settings(const ListaTrainSettings<T>& s, const T& eps) {
+void check_settings(const ListaTrainSettings<T>& s, const real_of<T>& eps) {
   if (s.epochs < 1)
     throw std::invalid_argument("epochs = " + std::to_string(s.epochs) + "; it must be >= 1");
   if (s.batch_size < 1)
@@ -519,7 +799,7 @@ bool all_finite(const ListaGradient<T>& g) {
   return true;
 }
 
-// Adam (Kingma & Ba, with bias correction) on one parameter.
+// Adam (Kingma & Ba, with bias correction) on one real parameter.
 template <class T>
 void adam_update(T& p, const T& g, T& m, T& v, const T& b1, const T& b2, const T& c1,
                  const T& c2, const T& lr, const T& eps) {
@@ -529,6 +809,22 @@ void adam_update(T& p, const T& g, T& m, T& v, const T& b1, const T& b2, const T
   p -= lr * (m / c1) / (sqrt(v / c2) + eps);
 }
 
+// A complex weight is two independent real parameters (as PyTorch's Adam
+// treats complex tensors): m and v hold the moments of the real part in their
+// real part and those of the imaginary part in their imaginary part. A
+// joint second moment |g|^2 would couple the two step sizes.
+template <class R>
+void adam_update(std::complex<R>& p, const std::complex<R>& g, std::complex<R>& m,
+                 std::complex<R>& v, const R& b1, const R& b2, const R& c1, const R& c2,
+                 const R& lr, const R& eps) {
+  R pr = p.real(), pi = p.imag(), mr = m.real(), mi = m.imag(), vr = v.real(), vi = v.imag();
+  adam_update(pr, g.real(), mr, vr, b1, b2, c1, c2, lr, eps);
+  adam_update(pi, g.imag(), mi, vi, b1, b2, c1, c2, lr, eps);
+  p = std::complex<R>(pr, pi);
+  m = std::complex<R>(mr, mi);
+  v = std::complex<R>(vr, vi);
+}
+
 }  // namespace
 
 template <class T>
@@ -536,24 +832,25 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
                                 const Matrix<T>& X_train, const Matrix<T>& Y_val,
                                 const Matrix<T>& X_val, const ListaTrainSettings<T>& settings) {
   using Access = detail::ListaAccess<T>;
-  const T eps = settings.adam_epsilon ? *settings.adam_epsilon : lista_default_adam_epsilon<T>();
+  using R = real_of<T>;
+  const R eps = settings.adam_epsilon ? *settings.adam_epsilon : lista_default_adam_epsilon<T>();
   check_settings(settings, eps);
   check_batch<T>(net, Y_train, &X_train, "Y_train", "X_train");
   check_batch<T>(net, Y_val, &X_val, "Y_val", "X_val");
   const bool relative = settings.validation_metric == ListaValidationMetric::relative_squared_error;
-  const T val_norm2 = X_val.squaredNorm();
+  const R val_norm2 = squared_norm(X_val);
   if (relative && !(val_norm2 > 0))
     throw std::invalid_argument(
         "X_val is all zero; the relative_squared_error validation metric needs a nonzero target");
 
   std::vector<Matrix<T>>& W = Access::W(net);
-  std::vector<T>& theta = Access::theta(net);
+  std::vector<R>& theta = Access::theta(net);
   const Matrix<T>& As = Access::A_scaled(net);
   const std::size_t L = W.size();
 
   auto validate = [&]() {
-    const Matrix<T> F = forward_pass<T>(W, theta, As, Y_val, nullptr, nullptr);
-    return relative ? T((F - X_val).squaredNorm() / val_norm2) : mse(F, X_val);
+    const Matrix<T> F = run_forward<T>(W, theta, As, Y_val);
+    return relative ? R(squared_distance(F, X_val) / val_norm2) : mse(F, X_val);
   };
 
   ListaTrainResult<T> result;
@@ -561,11 +858,11 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
   result.best_validation_loss = result.initial_validation_loss;
   result.best_epoch = 0;
   std::vector<Matrix<T>> best_W = W;
-  std::vector<T> best_theta = theta;
+  std::vector<R> best_theta = theta;
   {
     ListaEpoch<T> e0;
     e0.epoch = 0;
-    e0.train_loss = mse(forward_pass<T>(W, theta, As, Y_train, nullptr, nullptr), X_train);
+    e0.train_loss = mse(run_forward<T>(W, theta, As, Y_train), X_train);
     e0.validation_loss = result.initial_validation_loss;
     result.history.push_back(e0);
     if (settings.observer && settings.observer(e0) == ListaObserverAction::stop) {
@@ -580,13 +877,13 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
     mW[i] = Matrix<T>::Zero(W[i].rows(), W[i].cols());
     vW[i] = mW[i];
   }
-  std::vector<T> mt(L, T(0)), vt(L, T(0));
-  T b1_power(1), b2_power(1);
+  std::vector<R> mt(L, R(0)), vt(L, R(0));
+  R b1_power(1), b2_power(1);
 
-  const Eigen::Index R = Y_train.cols();
-  const Eigen::Index batch = std::min<Eigen::Index>(settings.batch_size, R);
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(R));
-  for (Eigen::Index k = 0; k < R; ++k) order[k] = k;
+  const Eigen::Index samples = Y_train.cols();
+  const Eigen::Index batch = std::min<Eigen::Index>(settings.batch_size, samples);
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(samples));
+  for (Eigen::Index k = 0; k < samples; ++k) order[k] = k;
   std::mt19937_64 shuffle_rng(settings.shuffle_seed);
   Matrix<T> Yb, Xb;
 
@@ -595,27 +892,27 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
       for (std::size_t k = order.size(); k-- > 1;)
         std::swap(order[k], order[uniform_below(shuffle_rng, k + 1)]);
 
-    T loss_sum(0);
+    R loss_sum(0);
     bool broken = false;
-    for (Eigen::Index start = 0; start < R; start += batch) {
-      const Eigen::Index cnt = std::min(batch, R - start);
+    for (Eigen::Index start = 0; start < samples; start += batch) {
+      const Eigen::Index cnt = std::min(batch, samples - start);
       Yb.resize(Y_train.rows(), cnt);
       Xb.resize(X_train.rows(), cnt);
       for (Eigen::Index c = 0; c < cnt; ++c) {
         Yb.col(c) = Y_train.col(order[start + c]);
         Xb.col(c) = X_train.col(order[start + c]);
       }
-      T batch_loss;
-      const ListaGradient<T> g = backprop(W, theta, As, Yb, Xb, &batch_loss);
+      R batch_loss;
+      const ListaGradient<T> g = run_backprop<T>(W, theta, As, Yb, Xb, &batch_loss);
       if (!finite(batch_loss) || !all_finite(g)) {
         broken = true;
         break;
       }
-      loss_sum += batch_loss * T(static_cast<double>(cnt));
+      loss_sum += batch_loss * R(static_cast<double>(cnt));
 
       b1_power *= settings.beta1;
       b2_power *= settings.beta2;
-      const T c1 = T(1) - b1_power, c2 = T(1) - b2_power;
+      const R c1 = R(1) - b1_power, c2 = R(1) - b2_power;
       for (std::size_t i = 0; i < L; ++i) {
         for (Eigen::Index j = 0; j < W[i].cols(); ++j)
           for (Eigen::Index k = 0; k < W[i].rows(); ++k)
@@ -623,7 +920,7 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
                         settings.beta2, c1, c2, settings.learning_rate, eps);
         adam_update(theta[i], g.theta[i], mt[i], vt[i], settings.beta1, settings.beta2, c1, c2,
                     settings.learning_rate, eps);
-        if (!(theta[i] > 0)) theta[i] = T(0);  // projection onto theta >= 0 (also clears -0)
+        if (!(theta[i] > 0)) theta[i] = R(0);  // projection onto theta >= 0 (also clears -0)
       }
     }
     if (broken) {
@@ -633,7 +930,7 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
 
     ListaEpoch<T> e;
     e.epoch = epoch;
-    e.train_loss = loss_sum / T(static_cast<double>(R));
+    e.train_loss = loss_sum / R(static_cast<double>(samples));
     e.validation_loss = validate();
     result.epochs_run = epoch;
     if (!finite(e.validation_loss)) {
@@ -763,9 +1060,18 @@ class Reader {
                 ", " + std::to_string(hi) + "]");
     return v;
   }
+  // A complex number is two tokens, real part then imaginary part.
   template <class T>
   T number(const std::string& what) {
-    return decode<T>(token(what), what);
+    if constexpr (is_complex_v<T>) {
+      using R = real_of<T>;
+      const std::string re_what = what + " (real part)", im_what = what + " (imaginary part)";
+      R re = decode<R>(token(re_what), re_what);
+      R im = decode<R>(token(im_what), im_what);
+      return T(std::move(re), std::move(im));
+    } else {
+      return decode<T>(token(what), what);
+    }
   }
 
  private:
@@ -773,11 +1079,19 @@ class Reader {
 };
 
 template <class T>
+std::string encode_entry(const T& x, const std::string& what) {
+  if constexpr (is_complex_v<T>)
+    return encode(x.real(), what + " (real part)") + " " + encode(x.imag(), what + " (imaginary part)");
+  else
+    return encode(x, what);
+}
+
+template <class T>
 void write_matrix(std::ostream& out, const Matrix<T>& M, const std::string& name) {
   for (Eigen::Index i = 0; i < M.rows(); ++i) {
     for (Eigen::Index j = 0; j < M.cols(); ++j)
       out << (j ? " " : "")
-          << encode(M(i, j), name + "(" + std::to_string(i) + ", " + std::to_string(j) + ")");
+          << encode_entry(M(i, j), name + "(" + std::to_string(i) + ", " + std::to_string(j) + ")");
     out << '\n';
   }
 }
@@ -797,12 +1111,21 @@ Matrix<T> read_matrix(Reader& rd, Eigen::Index m, Eigen::Index n, const std::str
 template <class T>
 unsigned stored_precision_bits(const ListaNetwork<T>& net) {
   if constexpr (number_traits<T>::runtime_precision) {
+    using R = real_of<T>;
     mpfr_prec_t p = mpfr_get_prec(net.a_norm().backend().data());
-    auto see = [&](const T& x) { p = std::max(p, mpfr_get_prec(x.backend().data())); };
+    auto see_real = [&](const R& x) { p = std::max(p, mpfr_get_prec(x.backend().data())); };
+    auto see = [&](const T& x) {
+      if constexpr (is_complex_v<T>) {
+        see_real(x.real());  // copies keep the precision of their source
+        see_real(x.imag());
+      } else {
+        see_real(x);
+      }
+    };
     for (Eigen::Index j = 0; j < net.cols(); ++j)
       for (Eigen::Index i = 0; i < net.rows(); ++i) see(net.A()(i, j));
     for (int l = 0; l < net.layers(); ++l) {
-      see(net.theta()[l]);
+      see_real(net.theta()[l]);
       for (Eigen::Index j = 0; j < net.cols(); ++j)
         for (Eigen::Index i = 0; i < net.rows(); ++i) see(net.W()[l](i, j));
     }
@@ -860,9 +1183,16 @@ ListaNetwork<T> lista_load(std::istream& in) {
   rd.keyword("precision_bits");
   const long bits = rd.integer("precision_bits", 1, 1L << 30);
   const std::string want = number_traits<T>::name();
-  if (type != want)
+  if (type != want) {
+    const bool file_complex = type.rfind("complex-", 0) == 0;
+    if (file_complex != is_complex_v<T>)
+      throw std::invalid_argument(
+          std::string("the file holds a ") + (file_complex ? "complex" : "real") +
+          " LISTA network (type '" + type.substr(0, 60) + "') but it is being loaded as the " +
+          (is_complex_v<T> ? "complex" : "real") + " type '" + want + "'");
     throw std::invalid_argument("the file holds a LISTA network of type '" + type.substr(0, 60) +
                                 "' but it is being loaded as '" + want + "'");
+  }
   const long have = static_cast<long>(number_traits<T>::precision_bits());
   if constexpr (number_traits<T>::runtime_precision) {
     if (bits > have)
@@ -884,7 +1214,7 @@ ListaNetwork<T> lista_load(std::istream& in) {
     malformed("its sizes (" + std::to_string(L) + " layers of " + shape(m, N) +
               ") exceed the supported 10^9 weights");
   rd.keyword("a_norm");
-  T a_norm = rd.number<T>("||A||_2");
+  real_of<T> a_norm = rd.number<real_of<T>>("||A||_2");
   rd.keyword("A");
   Matrix<T> A = read_matrix<T>(rd, m, N, "A");
   std::vector<Matrix<T>> W(static_cast<std::size_t>(L));
@@ -897,8 +1227,9 @@ ListaNetwork<T> lista_load(std::istream& in) {
     W[static_cast<std::size_t>(i)] = read_matrix<T>(rd, m, N, "W_" + std::to_string(i));
   }
   rd.keyword("theta");
-  std::vector<T> theta;
-  for (long i = 0; i < L; ++i) theta.push_back(rd.number<T>("theta_" + std::to_string(i)));
+  std::vector<real_of<T>> theta;
+  for (long i = 0; i < L; ++i)
+    theta.push_back(rd.number<real_of<T>>("theta_" + std::to_string(i)));
   rd.keyword("end");
   try {
     return ListaNetwork<T>(std::move(A), std::move(a_norm), std::move(W), std::move(theta));
@@ -914,13 +1245,11 @@ ListaNetwork<T> lista_load(const std::string& path) {
   return lista_load<T>(in);
 }
 
-// ---------------------------------------------------------------------------
-// Explicit instantiations (the header declares them extern).
-// ---------------------------------------------------------------------------
+// Explicit instantiation of everything above for one scalar type.
 #define BARRIERS_LISTA_INSTANTIATE(T)                                                          \
   template class ListaNetwork<T>;                                                              \
-  template T lista_default_adam_epsilon<T>();                                                  \
-  template T lista_published_learning_rate<T>(int);                                            \
+  template real_of<T> lista_default_adam_epsilon<T>();                                         \
+  template real_of<T> lista_published_learning_rate<T>(int);                                   \
   template ListaTrainResult<T> lista_train<T>(ListaNetwork<T>&, const Matrix<T>&,              \
                                               const Matrix<T>&, const Matrix<T>&,              \
                                               const Matrix<T>&, const ListaTrainSettings<T>&); \
@@ -928,11 +1257,5 @@ ListaNetwork<T> lista_load(const std::string& path) {
   template void lista_save<T>(const ListaNetwork<T>&, const std::string&);                     \
   template ListaNetwork<T> lista_load<T>(std::istream&);                                       \
   template ListaNetwork<T> lista_load<T>(const std::string&);
-
-BARRIERS_LISTA_INSTANTIATE(double)
-BARRIERS_LISTA_INSTANTIATE(long double)
-BARRIERS_LISTA_INSTANTIATE(float128)
-BARRIERS_LISTA_INSTANTIATE(mpfr_real)
-#undef BARRIERS_LISTA_INSTANTIATE
 
 }  // namespace barriers
