@@ -38,6 +38,7 @@ expect_error "--K 0 is out of range" table1 --K 0
 expect_error "--n '' is not a whole number" table1 --n 10,,20
 expect_error "unknown type 'half'" table1 --type half
 expect_error "--epochs -3 is out of range" table1 --epochs -3
+expect_error "unknown learning-rate rule 'fast': allowed are published, scaled" table1 --lr-rule fast
 expect_error "unknown solver 'newton'" adversary --solver newton
 expect_error "use --problem p2" adversary --solver fista --problem p3
 expect_error "delta = 1/2" adversary --delta 1/2
