@@ -39,7 +39,7 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
   DataAccess d1(world1), d2(world2);
   const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
 
-  const long prec = 4 * params.K + 256;
+  const long prec = distance_precision(params.K);
   GameResult r;
   r.ten_to_minus_K = ten_to_minus(params.K);
   r.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)), m1.minimiser - m2.minimiser, prec);

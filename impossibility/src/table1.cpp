@@ -89,7 +89,7 @@ Table1Row run_cell(const Table1Settings& s, long K, long n) {
   row.n = n;
   row.working_type = describe_type<T>();
   row.ten_to_minus_K = ten_to_minus(K);
-  const long prec = 4 * K + 256;
+  const long prec = distance_precision(K);
   row.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)),
                                       m1.minimiser - m2.minimiser, prec);
 

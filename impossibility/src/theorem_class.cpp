@@ -14,8 +14,7 @@ namespace barriers::impossibility {
 
 namespace {
 
-// Enclosure precision for certified distances: enough for 10^-K to be resolved.
-long distance_bits(const FamilyParams& base) { return 4 * base.K + 256; }
+long distance_bits(const FamilyParams& base) { return distance_precision(base.K); }
 
 rational column_norm2(const oracle::RationalMatrix& A, std::size_t col) {
   rational s = 0;

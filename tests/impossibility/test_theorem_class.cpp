@@ -161,6 +161,18 @@ TEST_CASE("part 3: one coarse datum gives K-2 digits on every member") {
     }
 }
 
+TEST_CASE("at the largest K the certified distances still resolve 10^-K") {
+  const FamilyParams base = base_params(Problem::p3, max_K);
+  const ClassGameResult g = play_class_game(base, one_shot_centroid(base));
+  CHECK(g.identical_data);
+  CHECK(g.failed_K_digits());
+  // The centroid is 1.5 10^-K from both vertices: the intervals must be far narrower than 10^-K.
+  CHECK(g.world1.distance.hi - g.world1.distance.lo < ten_to_minus(max_K) / 1000);
+  CHECK(g.world1.distance.hi < 2 * ten_to_minus(max_K));
+  const MemberRun r = run_on_member(base, {Scale::K_minus_1, 1, 5}, one_shot_centroid(base));
+  CHECK(r.distance.hi <= ten_to_minus(max_K - 2));
+}
+
 TEST_CASE("the class rejects what it cannot hold") {
   CHECK_THROWS_AS(class_decider(base_params(Problem::p3, 2), 10), std::invalid_argument);
   CHECK_THROWS_AS(class_decider(base_params(Problem::p3, 3), 3), std::invalid_argument);

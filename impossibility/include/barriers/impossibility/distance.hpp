@@ -7,6 +7,11 @@
 
 namespace barriers::impossibility {
 
+/// Enclosure precision for distances that are compared with 10^-K: the
+/// square root's rounding grid 2^-(bits/2) = 2^-(3.5 K + 64) stays below
+/// 10^-K 2^-64 for every K (10^-K = 2^-3.33 K).
+inline long distance_precision(long K) { return 7 * K + 128; }
+
 /// [lo, hi] containing ||phi - x||_2, where phi is exact and x is enclosed
 /// at `precision_bits`; the square root is rounded outward on a grid of
 /// 2^-(precision_bits/2). Throws std::invalid_argument on a size mismatch.
