@@ -85,8 +85,10 @@ void write_plot(const fs::path& dir, const std::vector<MemberRun>& v_runs, long 
 int run_theorem(const TheoremOptions& o) {
   FamilyParams base = o.family.params();
   validate_theorem_class(base);
-  const long n_max = long(parse_integer("--n-max", o.n_max, 1, 2000));
-  const std::vector<long> budgets = parse_integer_list("--budgets", o.budgets, coarse_bits, 100000);
+  // Part 2 reads every precision up to n + 4 for each n, so its cost grows like
+  // n_max^2 (n_max = 64: about 20 s); the caps keep a run within minutes.
+  const long n_max = long(parse_integer("--n-max", o.n_max, 1, 256));
+  const std::vector<long> budgets = parse_integer_list("--budgets", o.budgets, coarse_bits, 2048);
   const long trials = long(parse_integer("--trials", o.trials, 0, 100000));
   const long solver_bits = long(parse_integer("--solver-bits", o.solver_bits, 1, 100000));
   const std::uint64_t seed = std::uint64_t(parse_integer("--seed", o.seed, 0, 1LL << 62));
@@ -253,8 +255,8 @@ Command add_theorem_command(CLI::App& app) {
       "attainable but only with unboundedly precise data; K-2 from one datum), with certified distances.");
   o->family.K = "3";  // the smallest K for which the theorem's three parts all mean something
   o->family.add_to(*sub, false);
-  sub->add_option("--n-max", o->n_max, "Members V(j, n), U(j, n) for n = 1..N")->type_name("N")->capture_default_str();
-  sub->add_option("--budgets", o->budgets, "Read budgets M (bits) for the lower side of part 2")
+  sub->add_option("--n-max", o->n_max, "Members V(j, n), U(j, n) for n = 1..N (N <= 256)")->type_name("N")->capture_default_str();
+  sub->add_option("--budgets", o->budgets, "Read budgets M (bits, 4..2048) for the lower side of part 2")
       ->type_name("LIST")
       ->capture_default_str();
   sub->add_option("--solvers", o->solvers, "Built-in solvers also played in part 1 (default: pdhg,firenet for p3, pdhg otherwise)")

@@ -28,6 +28,7 @@ head -1 "$tmp/t/theorem_part2.csv" | grep -qx "member,scale,j,n,queries,max_bits
 expect_error "K = 2 is too small for the theorem's class" theorem --K 2
 expect_error "--n-max 0 is out of range" theorem --n-max 0
 expect_error "--budgets 3 is out of range" theorem --budgets 3
+expect_error "--n-max 257 is out of range" theorem --n-max 257
 expect_error "unknown solver" theorem --solvers pdhg,magic
 expect_error "delta = 1/4 is out of range" theorem --delta 1/4
 finish
