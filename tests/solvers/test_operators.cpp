@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <Eigen/QR>
 #include <Eigen/SVD>
 
 #include "barriers/solvers/composed_operator.hpp"
@@ -130,6 +131,23 @@ TEST_CASE("certified bound holds against the SVD, and power iteration converges 
   const double b = certified_norm_bound(R1);
   CHECK(b >= exact);
   CHECK(b <= exact * (1 + 50 * std::numeric_limits<double>::epsilon()));
+}
+
+// An orthogonal matrix: G = Q Q^T = I + E with |E_jk| <= 32 eps, so the
+// Gershgorin row sums are at most 1 + 30 * 32 eps and the rounding slack
+// (d + 2) eps ||Q||_1 ||Q||_inf <= 32 eps * 30; the bound is within 1e-12 of 1,
+// where sqrt(||Q||_1 ||Q||_inf) and ||Q||_F are about 4.4 and 5.5.
+TEST_CASE("certified bound is tight for orthogonal matrices (Gram-matrix Gershgorin)") {
+  Gaussian g(17);
+  const Matrix<double> M = random_matrix<double>(g, 30, 30);
+  const Matrix<double> Q = Eigen::HouseholderQR<Matrix<double>>(M).householderQ();
+  const double b = certified_norm_bound(Q);
+  CHECK(b >= 1);
+  CHECK(b <= 1 + 1e-12);
+  // Wide: 30 x 60 with orthonormal rows, ||Q2|| = 1.
+  Matrix<double> Q2(30, 60);
+  Q2 << Q, Matrix<double>::Zero(30, 30);
+  CHECK(certified_norm_bound(Q2) <= 1 + 1e-12);
 }
 
 TEST_CASE_TEMPLATE("dense operator rejects bad matrices", T, double, std::complex<double>) {
