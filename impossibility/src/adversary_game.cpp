@@ -24,13 +24,19 @@ rational GameResult::worst_distance_lower() const {
   return world1.distance.lo > world2.distance.lo ? world1.distance.lo : world2.distance.lo;
 }
 
-namespace {
-
-bool same_bits(const oracle::InstanceAnswer& a, const oracle::InstanceAnswer& b) {
-  return a.A.value == b.A.value && a.y.value == b.y.value;
+bool DataAccess::same_data_as(const DataAccess& other) const {
+  if (queries() != other.queries()) return false;
+  for (std::size_t k = 0; k < queries(); ++k)
+    if (!(answers_[k].A.value == other.answers_[k].A.value && answers_[k].y.value == other.answers_[k].y.value))
+      return false;
+  return true;
 }
 
-}  // namespace
+bool DataAccess::all_from_other() const {
+  for (const auto& a : answers_)
+    if (!a.A.from_other || !a.y.from_other) return false;
+  return true;
+}
 
 GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed) {
   const FamilyMember m1 = family_member(params, 1), m2 = family_member(params, 2);
@@ -42,14 +48,15 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
   const long prec = distance_precision(params.K);
   GameResult r;
   r.ten_to_minus_K = ten_to_minus(params.K);
-  r.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)), m1.minimiser - m2.minimiser, prec);
-  r.world1 = {certified_distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), true};
+  r.separation = certified_separation(m1.minimiser, m2.minimiser, prec);
+  r.world1 = {certified_distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), d1.all_from_other()};
   r.world2 = {certified_distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), true};
-  for (const auto& a : d1.answers()) r.world1.adversary_answered_all &= a.A.from_other && a.y.from_other;
-  r.identical_data = d1.queries() == d2.queries();
-  for (std::size_t k = 0; r.identical_data && k < d1.queries(); ++k)
-    r.identical_data = same_bits(d1.answers()[k], d2.answers()[k]);
+  r.identical_data = d1.same_data_as(d2);
   return r;
+}
+
+TrialOutcome trial_outcome(const GameResult& g) {
+  return {g.world1.distance.hi <= g.ten_to_minus_K, g.world2.distance.hi <= g.ten_to_minus_K, g.identical_data};
 }
 
 std::pair<double, double> wilson_interval(std::size_t k, std::size_t n) {
@@ -81,10 +88,7 @@ SuccessEstimate tally_success(std::size_t trials, std::uint64_t first_seed,
 SuccessEstimate estimate_success(const FamilyParams& params, const Algorithm& algorithm, std::size_t trials,
                                  std::uint64_t first_seed) {
   return tally_success(trials, first_seed, [&](std::uint64_t seed) {
-    const GameResult g = play_adversary_game(params, algorithm, seed);
-    // Success needs the certified distance below 10^-K; an undecided interval counts as failure.
-    return TrialOutcome{g.world1.distance.hi <= g.ten_to_minus_K, g.world2.distance.hi <= g.ten_to_minus_K,
-                        g.identical_data};
+    return trial_outcome(play_adversary_game(params, algorithm, seed));
   });
 }
 

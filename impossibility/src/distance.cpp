@@ -39,4 +39,9 @@ Interval certified_distance(const std::vector<rational>& phi, const oracle::Exac
   return {root(lo, Rounding::down), root(hi, Rounding::up)};
 }
 
+oracle::Interval certified_separation(const oracle::ExactMatrix& x1, const oracle::ExactMatrix& x2,
+                                      long precision_bits) {
+  return certified_distance(std::vector<rational>(x1.rows(), rational(0)), x1 - x2, precision_bits);
+}
+
 }  // namespace barriers::impossibility

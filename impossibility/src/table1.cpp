@@ -90,8 +90,7 @@ Table1Row run_cell(const Table1Settings& s, long K, long n) {
   row.working_type = describe_type<T>();
   row.ten_to_minus_K = ten_to_minus(K);
   const long prec = distance_precision(K);
-  row.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)),
-                                      m1.minimiser - m2.minimiser, prec);
+  row.separation = certified_separation(m1.minimiser, m2.minimiser, prec);
 
   // The test data: j = 1's oracle, answering with j = 2's bits.
   const oracle::Oracle world1(m1.instance, {oracle::AnswerPolicy::adversarial, 0}, m2.instance);

@@ -14,8 +14,6 @@ namespace barriers::impossibility {
 
 namespace {
 
-long distance_bits(const FamilyParams& base) { return distance_precision(base.K); }
-
 rational column_norm2(const oracle::RationalMatrix& A, std::size_t col) {
   rational s = 0;
   for (std::size_t r = 0; r < A.rows; ++r) s += A.real(r, col) * A.real(r, col) + A.imag(r, col) * A.imag(r, col);
@@ -83,17 +81,6 @@ FamilyParams scale_params(const FamilyParams& base, Scale s) {
 std::size_t random_index(std::uint64_t seed, std::size_t n) {
   std::mt19937_64 g(seed);
   return std::size_t(g() % n) + 1;  // n is tiny; the modulo bias is below 2^-50
-}
-
-bool same_bits(const oracle::InstanceAnswer& a, const oracle::InstanceAnswer& b) {
-  return a.A.value == b.A.value && a.y.value == b.y.value;
-}
-
-bool same_answers(const DataAccess& a, const DataAccess& b) {
-  if (a.queries() != b.queries()) return false;
-  for (std::size_t k = 0; k < a.queries(); ++k)
-    if (!same_bits(a.answers()[k], b.answers()[k])) return false;
-  return true;
 }
 
 }  // namespace
@@ -175,7 +162,7 @@ MemberRun run_on_member(const FamilyParams& base, const ClassMember& member, con
     throw std::invalid_argument("member " + member.name() + " is not in the class: the limit exists at scale K only");
   MemberRun run;
   run.member = member;
-  const long prec = distance_bits(base);
+  const long prec = distance_precision(base.K);
   if (member.n == 0) {
     const FamilyLimit lim = family_limit(member_family(base, Scale::K, 1));
     const oracle::Oracle o(lim.instance, {oracle::AnswerPolicy::nearest, seed});
@@ -194,10 +181,6 @@ MemberRun run_on_member(const FamilyParams& base, const ClassMember& member, con
   run.max_bits_read = d.max_n_read();
   run.distance = certified_distance(phi, fm.minimiser, prec);
   return run;
-}
-
-rational ClassGameResult::worst_distance_lower() const {
-  return world1.distance.lo > world2.distance.lo ? world1.distance.lo : world2.distance.lo;
 }
 
 ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algorithm, std::uint64_t seed) {
@@ -220,24 +203,19 @@ ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algor
   DataAccess d1(o1), d2(o2);
   const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
 
-  const long prec = distance_bits(base);
+  const long prec = distance_precision(base.K);
   r.ten_to_minus_K = ten_to_minus(base.K);
-  r.separation = certified_distance(std::vector<rational>(m1.minimiser.rows(), rational(0)),
-                                    m1.minimiser - m2.minimiser, prec);
-  r.world1 = {certified_distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), true};
-  r.world2 = {certified_distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), true};
-  for (const auto& a : d1.answers()) r.world1.adversary_answered_all &= a.A.from_other && a.y.from_other;
-  for (const auto& a : d2.answers()) r.world2.adversary_answered_all &= a.A.from_other && a.y.from_other;
-  r.identical_data = same_answers(d1, dl) && same_answers(d2, dl);
+  r.separation = certified_separation(m1.minimiser, m2.minimiser, prec);
+  r.world1 = {certified_distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), d1.all_from_other()};
+  r.world2 = {certified_distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), d2.all_from_other()};
+  r.identical_data = d1.same_data_as(dl) && d2.same_data_as(dl);
   return r;
 }
 
 SuccessEstimate estimate_class_success(const FamilyParams& base, const Algorithm& algorithm, std::size_t trials,
                                        std::uint64_t first_seed) {
   return tally_success(trials, first_seed, [&](std::uint64_t seed) {
-    const ClassGameResult g = play_class_game(base, algorithm, seed);
-    return TrialOutcome{g.world1.distance.hi <= g.ten_to_minus_K, g.world2.distance.hi <= g.ten_to_minus_K,
-                        g.identical_data};
+    return trial_outcome(play_class_game(base, algorithm, seed));
   });
 }
 

@@ -37,6 +37,10 @@ class DataAccess {
   long max_n_read() const { return max_n_; }
   std::size_t queries() const { return answers_.size(); }
   const std::vector<oracle::InstanceAnswer>& answers() const { return answers_; }
+  /// Both received the same number of answers with bit-identical A and y.
+  bool same_data_as(const DataAccess& other) const;
+  /// Every answer so far was the adversary's (the other instance's data).
+  bool all_from_other() const;
 
  private:
   const oracle::Oracle& oracle_;
@@ -94,6 +98,10 @@ struct TrialOutcome {
 /// the outcomes (the common core of estimate_success and its class variant).
 SuccessEstimate tally_success(std::size_t trials, std::uint64_t first_seed,
                               const std::function<TrialOutcome(std::uint64_t seed)>& trial);
+
+/// A game's trial as tally_success counts it: success within 10^-K in each
+/// world (certified; an undecided interval counts as failure).
+TrialOutcome trial_outcome(const GameResult& g);
 
 /// 95% Wilson score interval for k successes in n trials.
 std::pair<double, double> wilson_interval(std::size_t k, std::size_t n);

@@ -18,4 +18,8 @@ inline long distance_precision(long K) { return 7 * K + 128; }
 oracle::Interval certified_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x,
                                     long precision_bits);
 
+/// [lo, hi] containing ||x1 - x2||_2 for two exact columns of the same size.
+oracle::Interval certified_separation(const oracle::ExactMatrix& x1, const oracle::ExactMatrix& x2,
+                                      long precision_bits);
+
 }  // namespace barriers::impossibility

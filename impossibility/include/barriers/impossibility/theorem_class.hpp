@@ -87,16 +87,13 @@ MemberRun run_on_member(const FamilyParams& base, const ClassMember& member, con
 /// Part 1 over the class: run on U(lim), then on U(1, n) and U(2, n) with
 /// n = (precision read on the limit) + 2, each with an oracle that answers
 /// with U(lim)'s bits (certified legitimate for the member).
-struct ClassGameResult {
+struct ClassGameResult : GameResult {
   long limit_bits_read = -1;
   std::size_t limit_queries = 0;
-  long member_n = 0;             ///< the n of the fooled pair
-  bool identical_data = false;   ///< U(1, n) and U(2, n) received U(lim)'s answers bit for bit
-  WorldOutcome world1, world2;   ///< distances to the minimisers of U(1, n) and U(2, n)
-  oracle::Interval separation;   ///< ||x^1 - x^2||_2
-  rational ten_to_minus_K;
-  rational worst_distance_lower() const;
-  bool failed_K_digits() const { return worst_distance_lower() > ten_to_minus_K; }
+  long member_n = 0;  ///< the n of the fooled pair
+  // GameResult's fields: world1, world2 are U(1, n) and U(2, n), both
+  // answered by the adversary; identical_data means both received U(lim)'s
+  // answers bit for bit.
 };
 
 ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algorithm, std::uint64_t seed = 0);
