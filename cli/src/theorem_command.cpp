@@ -50,17 +50,11 @@ struct Claims {
   }
 };
 
+// Solver names from --solvers; empty items ("pdhg,,firenet") are skipped.
 std::vector<std::string> split_names(const std::string& text) {
   std::vector<std::string> out;
-  std::string item;
-  for (char c : text + ",") {
-    if (c != ',') {
-      item += c;
-    } else if (!item.empty()) {
-      out.push_back(item);
-      item.clear();
-    }
-  }
+  for (std::string& item : split_list(text))
+    if (!item.empty()) out.push_back(std::move(item));
   return out;
 }
 
