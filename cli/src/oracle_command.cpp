@@ -2,7 +2,7 @@
 // write the exact dyadic answer (A_n, y_n) with its certified bounds.
 #include <cmath>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -159,6 +159,8 @@ int run_oracle(const OracleOptions& o) {
   const Instance inst = make_instance(o);
   std::optional<Instance> other;
   if (policy == AnswerPolicy::adversarial) other = make_other(o, inst, n);
+  std::optional<OutputDir> out;
+  if (!o.out.empty()) out.emplace(o.out, std::vector<std::string>{"answer.json", "answer.txt"}, "barriers oracle");
   const Oracle oracle(inst, {policy, seed}, other);
   const InstanceAnswer a = oracle.query(n);
 
@@ -183,15 +185,14 @@ int run_oracle(const OracleOptions& o) {
     print_answer(std::cout, "y_n", a.y);
   }
 
-  if (!o.out.empty()) {
-    namespace fs = std::filesystem;
-    prepare_output_dir(o.out);
-    std::ofstream js(fs::path(o.out) / "answer.json"), txt(fs::path(o.out) / "answer.txt");
-    if (!js || !txt) throw std::runtime_error("cannot write into output directory '" + o.out + "'");
-    js << j.dump(2) << "\n";
+  if (out) {
+    std::ostringstream txt;
     write_rational_file(txt, header.str(), a);
-    std::cerr << "wrote " << (fs::path(o.out) / "answer.json").string() << " and "
-              << (fs::path(o.out) / "answer.txt").string() << "\n";
+    out->write("answer.json", j.dump(2) + "\n");
+    out->write("answer.txt", txt.str());
+    out->finish();
+    std::cerr << "wrote " << (out->path() / "answer.json").string() << " and "
+              << (out->path() / "answer.txt").string() << "\n";
   }
   return (a.A.bound_met && a.y.bound_met) || policy == AnswerPolicy::ieee ? 0 : exit_failure;
 }

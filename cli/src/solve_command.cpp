@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -75,24 +74,22 @@ std::string full_text(const T& v) {
   }
 }
 
-void write_plot(const std::filesystem::path& dir, bool with_error) {
-  std::ofstream gp(dir / "convergence.gp");
-  gp << "set terminal pngcairo size 800,600\nset output '" << (dir / "convergence.png").string() << "'\n"
+void write_plot(const OutputDir& out, bool with_error) {
+  std::ostringstream gp;
+  gp << "set terminal pngcairo size 800,600\nset output 'convergence.png'\n"
      << "set logscale y\nset format y '10^{%L}'\nset grid\nset xlabel 'iteration'\n"
      << "set datafile separator ','\n";
   if (with_error)
-    gp << "set ylabel '||x_k - x_{ref}||_2'\nplot '" << (dir / "history.csv").string()
-       << "' every ::1 using 1:3 with lines lw 2 title 'error against the reference'\n";
+    gp << "set ylabel '||x_k - x_{ref}||_2'\nplot 'history.csv' every ::1 using 1:3 with lines lw 2 "
+          "title 'error against the reference'\n";
   else
-    gp << "set ylabel 'objective'\nplot '" << (dir / "history.csv").string()
-       << "' every ::1 using 1:2 with lines lw 2 title 'objective'\n";
-  gp.close();
-  render_plot(dir / "convergence.gp", "convergence.png");
+    gp << "set ylabel 'objective'\nplot 'history.csv' every ::1 using 1:2 with lines lw 2 title 'objective'\n";
+  out.plot("convergence.gp", gp.str(), "convergence.png");
 }
 
 template <class T>
 int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const oracle::RationalMatrix& yr,
-                const std::optional<oracle::RationalMatrix>& refr) {
+                const std::optional<oracle::RationalMatrix>& refr, const std::optional<OutputDir>& out) {
   using Real = real_of<T>;
   const auto A = oracle::to_working<T>(Ar), y = oracle::to_working<T>(yr);
   if (y.value.rows() != A.value.rows())
@@ -190,10 +187,8 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
     const Real err = Real((r.solution - reference).norm());
     std::printf("  ||x - reference||_2 = %.6e\n", double(err));
   }
-  if (!o.out.empty()) {
-    namespace fs = std::filesystem;
-    prepare_output_dir(o.out);
-    std::ofstream sol(fs::path(o.out) / "solution.csv"), hist(fs::path(o.out) / "history.csv");
+  if (out) {
+    std::ostringstream sol, hist;
     for (Eigen::Index i = 0; i < r.solution.size(); ++i) sol << full_text(r.solution(i)) << "\n";
     hist << "iteration,objective,error\n";
     for (const auto& h : history) {
@@ -206,8 +201,10 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
       }
       hist << "\n";
     }
-    hist.close();
-    write_plot(o.out, refr.has_value());
+    out->write("solution.csv", sol.str());
+    out->write("history.csv", hist.str());
+    write_plot(*out, refr.has_value());
+    out->finish();
     std::cerr << "wrote " << o.out << "/solution.csv, history.csv, convergence.png\n";
   }
   return 0;
@@ -220,11 +217,16 @@ int run_solve(const SolveOptions& o) {
   const oracle::RationalMatrix y = as_column(read_matrix_file(o.y), "y (" + o.y + ")");
   std::optional<oracle::RationalMatrix> ref;
   if (!o.reference.empty()) ref = as_column(read_matrix_file(o.reference), "the reference (" + o.reference + ")");
+  std::optional<OutputDir> out;
+  if (!o.out.empty())
+    out.emplace(o.out,
+                std::vector<std::string>{"solution.csv", "history.csv", "convergence.gp", "convergence.png"},
+                "barriers solve");
   // Complex data (Matrix Market complex files) run in std::complex of the type.
   const bool cx = A.is_complex() || y.is_complex() || (ref && ref->is_complex());
   auto run = [&](auto real_tag) {
     using R = decltype(real_tag);
-    return cx ? solve_typed<std::complex<R>>(o, A, y, ref) : solve_typed<R>(o, A, y, ref);
+    return cx ? solve_typed<std::complex<R>>(o, A, y, ref, out) : solve_typed<R>(o, A, y, ref, out);
   };
   if (o.type == "double") return run(double{});
   if (o.type == "long-double") return run((long double){});

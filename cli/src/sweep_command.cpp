@@ -2,7 +2,8 @@
 // iterations, as CSV and a plot.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <optional>
+#include <sstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -30,28 +31,27 @@ struct SweepOptions {
 
 double mid(const oracle::Interval& i) { return ((i.lo + i.hi) / 2).convert_to<double>(); }
 
-void write_plot(const impossibility::SweepResult& r, const std::filesystem::path& dir) {
+void write_plot(const impossibility::SweepResult& r, const OutputDir& out) {
   // One data block per (n, bits): error against iterations.
-  std::ofstream dat(dir / "sweep_plot.dat");
+  std::ostringstream dat;
   std::map<std::pair<long, unsigned>, std::vector<const impossibility::SweepPoint*>> series;
   for (const auto& p : r.points) series[{p.n, p.bits}].push_back(&p);
-  std::ofstream gp(dir / "sweep.gp");
-  gp << "set terminal pngcairo size 900,650\nset output '" << (dir / "sweep.png").string() << "'\n"
+  std::ostringstream gp;
+  gp << "set terminal pngcairo size 900,650\nset output 'sweep.png'\n"
      << "set logscale xy\nset format y '10^{%L}'\nset grid\nset key outside right\n"
      << "set xlabel 'iterations'\nset ylabel 'certified distance to the exact minimiser'\n"
-     << "set title \"" << r.instance_description << "\" noenhanced\nplot ";
+     << "set title " << gnuplot_string(r.instance_description) << " noenhanced\nplot ";
   int block = 0;
   for (const auto& [key, pts] : series) {
     for (const auto* p : pts) dat << p->iterations << " " << std::max(mid(p->error), 1e-300) << "\n";
     dat << "\n\n";
-    gp << (block ? ", " : "") << "'" << (dir / "sweep_plot.dat").string() << "' index " << block
+    gp << (block ? ", " : "") << "'sweep_plot.dat' index " << block
        << " using 1:2 with linespoints title 'n=" << key.first << ", " << key.second << " bits'";
     ++block;
   }
   gp << "\n";
-  gp.close();
-  dat.close();
-  render_plot(dir / "sweep.gp", "sweep.png");
+  out.write("sweep_plot.dat", dat.str());
+  out.plot("sweep.gp", gp.str(), "sweep.png");
 }
 
 int run_sweep(const SweepOptions& o) {
@@ -76,16 +76,18 @@ int run_sweep(const SweepOptions& o) {
   for (long b : parse_integer_list("--bits", o.bits, 2, 100000)) s.bits.push_back(unsigned(b));
   s.iterations = parse_integer_list("--iters", o.iters, 1, 100000000);
   s.progress = make_progress(o.quiet);
+  std::optional<OutputDir> out;
+  if (!o.out.empty())
+    out.emplace(o.out, std::vector<std::string>{"sweep.csv", "sweep_plot.dat", "sweep.gp", "sweep.png"},
+                "barriers sweep");
   const impossibility::SweepResult r = impossibility::run_sweep(s);
 
   std::printf("%s, solver %s\n%8s %6s %10s   %s\n", r.instance_description.c_str(), s.solver.c_str(), "n", "bits",
               "iterations", "certified error");
   for (const auto& p : r.points)
     std::printf("%8ld %6u %10ld   %.3e\n", p.n, p.bits, p.iterations, mid(p.error));
-  if (!o.out.empty()) {
-    namespace fs = std::filesystem;
-    prepare_output_dir(o.out);
-    std::ofstream csv(fs::path(o.out) / "sweep.csv");
+  if (out) {
+    std::ostringstream csv;
     csv << "n,bits,iterations,error_lo,error_hi,type\n";
     for (const auto& p : r.points) {
       char buf[160];
@@ -93,8 +95,9 @@ int run_sweep(const SweepOptions& o) {
                     p.error.lo.convert_to<double>(), p.error.hi.convert_to<double>());
       csv << buf << p.type << "\n";
     }
-    csv.close();
-    write_plot(r, o.out);
+    out->write("sweep.csv", csv.str());
+    write_plot(r, *out);
+    out->finish();
     std::cerr << "wrote " << o.out << "/sweep.csv and sweep.png\n";
   }
   return 0;

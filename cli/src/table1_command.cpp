@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -49,13 +49,14 @@ std::string fixed7(double v) {
   return buf;
 }
 
-void write_csv(const Table1Result& r, const std::filesystem::path& dir) {
-  std::ofstream csv(dir / "table1.csv");
+void write_csv(const Table1Result& r, const OutputDir& out) {
+  std::ostringstream csv;
   csv << "K,n,lista_dist,firenet_dist,ten_to_minus_K\n";
   for (const Table1Row& row : r.rows)
     csv << row.K << "," << row.n << "," << sci(mid(row.lista_dist), 10) << "," << sci(mid(row.firenet_dist), 10)
         << "," << sci(row.ten_to_minus_K.convert_to<double>(), 10) << "\n";
-  std::ofstream d(dir / "table1_details.csv");
+  out.write("table1.csv", csv.str());
+  std::ostringstream d;
   d << "K,n,lista_dist_lo,lista_dist_hi,firenet_dist_lo,firenet_dist_hi,lista_dist_j2,firenet_dist_j2,"
        "separation,identical_data,data_max_n,training_queries,lista_best_epoch,lista_best_validation,"
        "lista_seconds,firenet_seconds,type\n";
@@ -67,11 +68,12 @@ void write_csv(const Table1Result& r, const std::filesystem::path& dir) {
       << (row.identical_data ? "yes" : "no") << "," << row.data_max_n << "," << row.training_queries << ","
       << row.lista_best_epoch << "," << sci(row.lista_best_validation, 6) << "," << row.lista_seconds << ","
       << row.firenet_seconds << "," << row.working_type << "\n";
+  out.write("table1_details.csv", d.str());
 }
 
-void write_report(const Table1Result& r, const std::filesystem::path& dir) {
+void write_report(const Table1Result& r, const OutputDir& out) {
   const Table1Settings& s = r.settings;
-  std::ofstream md(dir / "report.md");
+  std::ostringstream md;
   md << "# Table 1, recomputed\n\n"
      << "Problem: square-root LASSO (P3), Omega_K family with delta = " << s.family.delta
      << ", lambda = " << s.family.lambda << ", N1 = " << s.family.N1 << ", N2 = " << s.family.N2
@@ -132,25 +134,25 @@ void write_report(const Table1Result& r, const std::filesystem::path& dir) {
         "the published one at K = 3; `--paper` and `--lr-rule published` use the published rate. See docs/lista.md.\n"
      << "- Published LISTA training also differs in details the paper does not state (initial weight scale 0.05, "
         "no shuffling, best weights by relative error); see docs/lista.md.\n";
+  out.write("report.md", md.str());
 }
 
-void write_plot(const Table1Result& r, const std::filesystem::path& dir) {
-  std::ofstream dat(dir / "table1_plot.dat");
+void write_plot(const Table1Result& r, const OutputDir& out) {
+  std::ostringstream dat;
   for (const Table1Row& row : r.rows)
     dat << row.ten_to_minus_K.convert_to<double>() << " " << mid(row.lista_dist) << " " << mid(row.firenet_dist)
         << "\n";
-  dat.close();
-  std::ofstream gp(dir / "table1.gp");
+  out.write("table1_plot.dat", dat.str());
+  std::ostringstream gp;
   gp << "set terminal pngcairo size 800,600\n"
-     << "set output '" << (dir / "table1.png").string() << "'\n"
+     << "set output 'table1.png'\n"
      << "set logscale xy\nset format xy '10^{%L}'\nset key top left\nset grid\n"
      << "set xlabel '10^{-K}'\nset ylabel 'distance to the j = 1 minimiser'\n"
      << "set title 'Table 1: no method gets below 10^{-K} (dashed)'\n"
-     << "plot '" << (dir / "table1_plot.dat").string() << "' using 1:2 with points pt 7 ps 1.5 title 'LISTA', '"
-     << (dir / "table1_plot.dat").string() << "' using 1:3 with points pt 5 ps 1.2 title 'FIRENET', "
+     << "plot 'table1_plot.dat' using 1:2 with points pt 7 ps 1.5 title 'LISTA', "
+     << "'table1_plot.dat' using 1:3 with points pt 5 ps 1.2 title 'FIRENET', "
      << "x with lines dt 2 lc rgb 'black' title '10^{-K}'\n";
-  gp.close();
-  render_plot(dir / "table1.gp", "table1.png");
+  out.plot("table1.gp", gp.str(), "table1.png");
 }
 
 int run_table1(const Table1Options& o) {
@@ -171,6 +173,12 @@ int run_table1(const Table1Options& o) {
   s.threads = unsigned(parse_integer("--threads", o.threads, 1, 64));
   s.progress = make_progress(o.quiet);
   s.validate();
+  std::optional<OutputDir> out;
+  if (!o.out.empty())
+    out.emplace(o.out,
+                std::vector<std::string>{"table1.csv", "table1_details.csv", "report.md", "table1_plot.dat",
+                                         "table1.gp", "table1.png"},
+                "barriers table1");
 
   const Table1Result r = impossibility::run_table1(s);
 
@@ -180,11 +188,11 @@ int run_table1(const Table1Options& o) {
     std::printf("%3ld %4ld   %s   %s   1e-%ld    %s\n", row.K, row.n, sci(mid(row.lista_dist)).c_str(),
                 sci(mid(row.firenet_dist)).c_str(), row.K, above ? "yes" : "NO");
   }
-  if (!o.out.empty()) {
-    prepare_output_dir(o.out);
-    write_csv(r, o.out);
-    write_report(r, o.out);
-    write_plot(r, o.out);
+  if (out) {
+    write_csv(r, *out);
+    write_report(r, *out);
+    write_plot(r, *out);
+    out->finish();
     std::cerr << "wrote " << o.out << "/table1.csv, table1_details.csv, report.md, table1.png\n";
   }
   return 0;

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,22 +58,20 @@ std::vector<std::string> split_names(const std::string& text) {
   return out;
 }
 
-void write_plot(const fs::path& dir, const std::vector<MemberRun>& v_runs, long K) {
-  {
-    std::ofstream dat(dir / "theorem_part2.dat");
-    for (const MemberRun& r : v_runs)
-      if (r.member.j == 1) dat << r.member.n << " " << r.max_bits_read << " " << r.queries << "\n";
-  }
-  std::ofstream gp(dir / "theorem.gp");
-  gp << "set terminal pngcairo size 900,600\nset output '" << (dir / "theorem.png").string() << "'\n"
+void write_plot(const OutputDir& out, const std::vector<MemberRun>& v_runs, long K) {
+  std::ostringstream dat;
+  for (const MemberRun& r : v_runs)
+    if (r.member.j == 1) dat << r.member.n << " " << r.max_bits_read << " " << r.queries << "\n";
+  out.write("theorem_part2.dat", dat.str());
+  std::ostringstream gp;
+  gp << "set terminal pngcairo size 900,600\nset output 'theorem.png'\n"
      << "set grid\nset key top left\nset xlabel 'n (V(1, n) and V(2, n) agree to 2^{-n})'\n"
      << "set ylabel 'data read'\nset title 'Part 2: " << K - 1
      << " digits on V(1, n) need precision beyond n (decider, nearest oracle)'\n"
-     << "plot '" << (dir / "theorem_part2.dat").string()
-     << "' using 1:2 with linespoints pt 7 title 'precision read (bits)', '' using 1:3 with linespoints pt 5 "
-        "title 'elements (A_m, y_m) read', x title 'n (up to here an adversary can make V(1, n), V(2, n) look identical)' dt 2 lc rgb 'gray'\n";
-  gp.close();
-  render_plot(dir / "theorem.gp", "theorem.png");
+     << "plot 'theorem_part2.dat' using 1:2 with linespoints pt 7 title 'precision read (bits)', '' using 1:3 "
+        "with linespoints pt 5 title 'elements (A_m, y_m) read', x title 'n (up to here an adversary can make "
+        "V(1, n), V(2, n) look identical)' dt 2 lc rgb 'gray'\n";
+  out.plot("theorem.gp", gp.str(), "theorem.png");
 }
 
 int run_theorem(const TheoremOptions& o) {
@@ -89,8 +87,12 @@ int run_theorem(const TheoremOptions& o) {
   std::optional<PrecisionGuard> guard;
   if (o.type == "mpfr") guard.emplace(unsigned(parse_integer("--bits", o.bits, 2, 1 << 20)));
   const auto progress = make_progress(o.quiet);
-  std::optional<fs::path> dir;
-  if (!o.out.empty()) dir = prepare_output_dir(o.out);
+  std::optional<OutputDir> dir;
+  if (!o.out.empty())
+    dir.emplace(o.out,
+                std::vector<std::string>{"theorem_part1.csv", "theorem_part2.csv", "theorem_part3.csv",
+                                         "theorem_part2.dat", "theorem.gp", "theorem.png"},
+                "barriers theorem");
 
   const long K = base.K;
   std::vector<std::string> solvers =
@@ -122,9 +124,8 @@ int run_theorem(const TheoremOptions& o) {
   std::printf("Part 1: no algorithm gets %ld digits on Omega. Each algorithm runs on U(lim); U(1, n) and U(2, n)\n"
               "with n = (bits read) + 2 are then answered with U(lim)'s bits.\n",
               K);
-  std::ofstream part1_csv;
-  if (dir) {
-    part1_csv.open(*dir / "theorem_part1.csv");
+  std::ostringstream part1_csv;
+  {
     part1_csv << "algorithm,limit_bits_read,member_n,identical_data,dist_U1,dist_U2,ten_to_minus_K\n";
   }
   for (const Entry& e : algorithms) {
@@ -134,8 +135,7 @@ int run_theorem(const TheoremOptions& o) {
                 "identical data: %s\n",
                 e.name.c_str(), g.limit_bits_read, g.member_n, g.member_n, to_d(g.world1.distance.hi),
                 to_d(g.world2.distance.hi), g.identical_data ? "yes" : "no");
-    if (part1_csv)
-      part1_csv << '"' << e.name << "\"," << g.limit_bits_read << "," << g.member_n << ","
+    part1_csv << '"' << e.name << "\"," << g.limit_bits_read << "," << g.member_n << ","
                 << (g.identical_data ? 1 : 0) << "," << to_d(g.world1.distance.hi) << ","
                 << to_d(g.world2.distance.hi) << "," << to_d(g.ten_to_minus_K) << "\n";
     claims.line(g.identical_data && g.failed_K_digits(),
@@ -157,14 +157,12 @@ int run_theorem(const TheoremOptions& o) {
   const Algorithm decider = class_decider(base, 100000);
   const rational tol2 = ten_to_minus(K - 1), tol3 = ten_to_minus(K - 2);
   std::vector<MemberRun> v_runs;
-  std::ofstream part2_csv;
-  if (dir) {
-    part2_csv.open(*dir / "theorem_part2.csv");
+  std::ostringstream part2_csv;
+  {
     part2_csv << "member,scale,j,n,queries,max_bits_read,dist_upper\n";
   }
-  auto record = [&](const MemberRun& r, std::ofstream& csv) {
-    if (csv)
-      csv << '"' << r.member.name() << "\"," << (r.member.scale == Scale::K ? "K" : "K-1") << "," << r.member.j
+  auto record = [&](const MemberRun& r, std::ostringstream& csv) {
+    csv << '"' << r.member.name() << "\"," << (r.member.scale == Scale::K ? "K" : "K-1") << "," << r.member.j
           << "," << r.member.n << "," << r.queries << "," << r.max_bits_read << "," << to_d(r.distance.hi) << "\n";
   };
   rational worst_u = 0, worst_v = 0;
@@ -211,9 +209,8 @@ int run_theorem(const TheoremOptions& o) {
   const Algorithm one_shot = one_shot_centroid(base);
   rational worst3 = 0;
   bool one_datum = true;
-  std::ofstream part3_csv;
-  if (dir) {
-    part3_csv.open(*dir / "theorem_part3.csv");
+  std::ostringstream part3_csv;
+  {
     part3_csv << "member,scale,j,n,queries,max_bits_read,dist_upper\n";
   }
   for (long n = 1; n <= n_max; ++n)
@@ -232,8 +229,12 @@ int run_theorem(const TheoremOptions& o) {
   claims.line(one_datum && worst3 <= tol3, "one-shot within 10^-" + std::to_string(K - 2) + " of every member tried");
 
   if (dir) {
+    dir->write("theorem_part1.csv", part1_csv.str());
+    dir->write("theorem_part2.csv", part2_csv.str());
+    dir->write("theorem_part3.csv", part3_csv.str());
     write_plot(*dir, v_runs, K);
-    std::printf("\nwrote %s/theorem_part{1,2,3}.csv and theorem.png\n", dir->string().c_str());
+    dir->finish();
+    std::printf("\nwrote %s/theorem_part{1,2,3}.csv and theorem.png\n", dir->path().c_str());
   }
   std::printf("\n%s: %d claim(s) failed\n", claims.failed == 0 ? "ALL PASS" : "FAIL", claims.failed);
   return claims.failed == 0 ? 0 : exit_failure;
