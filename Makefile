@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: all deps configure build run test clean
+.PHONY: all deps configure build run test clean sanitize
 
 all: build
 
@@ -25,3 +25,13 @@ test: build
 
 clean:
 	rm -rf $(BUILD)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer in its
+# own tree (Release flags plus -fsanitize); tests/CMakeLists.txt sets the
+# sanitizer options and BARRIERS_SANITIZE_PROFILE=1 (slow tests shrink).
+SANITIZE_BUILD ?= build-sanitize
+
+sanitize: deps
+	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Release -DBARRIERS_SANITIZE=ON > /dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	@cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
