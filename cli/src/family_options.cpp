@@ -13,11 +13,23 @@ void FamilyOptions::add_to(CLI::App& app, bool with_n) {
   if (with_n)
     app.add_option("--n", n, "The two members agree to 2^-n (bits)")->type_name("BITS")->capture_default_str();
   app.add_option("--delta", delta, "delta in (0, 1/4), exact rational")->type_name("Q")->capture_default_str();
-  app.add_option("--lambda", lambda, "lambda in (0, 1], exact rational")->type_name("Q")->capture_default_str();
-  app.add_option("--eta", eta, "(P1) noise level in [0, 1/4], exact rational")->type_name("Q")->capture_default_str();
+  lambda_option_ = app.add_option("--lambda", lambda, "(P2, P3) lambda in (0, 1], exact rational")
+                       ->type_name("Q")
+                       ->capture_default_str();
+  eta_option_ = app.add_option("--eta", eta, "(P1) noise level in [0, 1/4], exact rational")
+                    ->type_name("Q")
+                    ->capture_default_str();
   app.add_option("--N1", N1, "Head length (>= 2)")->type_name("N")->capture_default_str();
   app.add_option("--N2", N2, "Tail length (>= 1)")->type_name("N")->capture_default_str();
   app.add_flag("--no-dct", no_dct, "Do not multiply by the orthonormal DCT-II (keeps the block structure visible)");
+}
+
+void FamilyOptions::require_applicable() const {
+  const impossibility::Problem p = impossibility::parse_problem(problem);
+  if (p == impossibility::Problem::p1 && lambda_option_ && lambda_option_->count() > 0)
+    throw UsageError("--lambda does not apply to --problem p1 (basis pursuit has no lambda; its noise level is --eta)");
+  if (p != impossibility::Problem::p1 && eta_option_ && eta_option_->count() > 0)
+    throw UsageError("--eta applies only to --problem p1, not to " + problem);
 }
 
 impossibility::FamilyParams FamilyOptions::params() const {

@@ -26,6 +26,14 @@ struct FamilyOptions {
   void add_to(CLI::App& app, bool with_n = true);
   /// Parses and validates; throws UsageError / std::invalid_argument naming the bad value.
   impossibility::FamilyParams params() const;
+  /// Throws UsageError if an option given on the command line has no effect
+  /// for the chosen problem: --lambda with p1 (basis pursuit has none),
+  /// --eta with p2 or p3. Call after parsing, for commands that reject those.
+  void require_applicable() const;
+
+ private:
+  CLI::Option* lambda_option_ = nullptr;  // set by add_to, to ask whether it was given
+  CLI::Option* eta_option_ = nullptr;
 };
 
 }  // namespace barriers::cli

@@ -13,11 +13,49 @@ for p in p1 p2 p3; do
     ! grep -q '^FAIL' "$tmp/out" && ok || bad "verify $p K=$K printed FAIL"
   done
 done
-"$bin" verify --problem p3 --K 3 --n 30 --format json | python3 -c "
-import json,sys
-j=json.load(sys.stdin)
-assert j['all_pass'] and len(j['checks'])==10
-" && ok || bad "verify json"
+
+# Issue 8: P2 at K >= 47 needs more precision than n + 4K + 128 bits; it was
+# reported FAIL (exit 1) although every claim holds.
+for a in "--K 50 --n 10" "--K 47 --n 1" "--K 100 --n 300"; do
+  # shellcheck disable=SC2086
+  "$bin" verify --problem p2 $a >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [ $rc -eq 0 ] && ok || bad "verify p2 $a exited $rc: $(grep -v '^PASS' "$tmp/out" | head -5)"
+  [ "$(grep -c '^PASS' "$tmp/out")" -eq 10 ] && ok || bad "verify p2 $a: expected 10 PASS lines"
+  ! grep -qE '^(FAIL|UNDECIDED)' "$tmp/out" && ok || bad "verify p2 $a printed FAIL or UNDECIDED"
+done
+
+# JSON: real data. Exact keys and value shapes, checked with grep (no JSON
+# tool is a dependency); python3, where present, also parses it.
+"$bin" verify --problem p3 --K 3 --n 30 --format json >"$tmp/json" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && ok || bad "verify --format json exited $rc"
+[ "$(grep -c '"verdict": "PASS"' "$tmp/json")" -eq 10 ] && ok || bad "json: expected 10 PASS verdicts"
+[ "$(grep -c '"decided": true' "$tmp/json")" -eq 10 ] && ok || bad "json: expected 10 decided checks"
+grep -q '"all_pass": true' "$tmp/json" && ok || bad "json: all_pass"
+grep -q '"all_decided": true' "$tmp/json" && ok || bad "json: all_decided"
+grep -qE '"start_bits": [0-9]+' "$tmp/json" && ok || bad "json: precision.start_bits"
+grep -qE '"cap_bits": [0-9]+' "$tmp/json" && ok || bad "json: precision.cap_bits"
+grep -qE '"precision_bits": [0-9]+' "$tmp/json" && ok || bad "json: per-check precision_bits"
+grep -q '"identity_tolerance_log2": -106' "$tmp/json" && ok || bad "json: tolerance 2^-(n+4K+64) = 2^-106"
+# Certified bounds are decimal strings with 20 significant digits.
+num='"-?[0-9]\.[0-9]{19}e[-+][0-9]+"'
+[ "$(grep -cE "\"lo\": $num" "$tmp/json")" -ge 10 ] && ok || bad "json: lo bounds are not 20-digit decimals"
+[ "$(grep -cE "\"hi\": $num" "$tmp/json")" -ge 10 ] && ok || bad "json: hi bounds are not 20-digit decimals"
+grep -q '"name": "||x^1 - x^2||_2^2"' "$tmp/json" && ok || bad "json: separation value missing"
+grep -q '"lambda": "1"' "$tmp/json" && ok || bad "json: lambda"
+! grep -q '"eta"' "$tmp/json" && ok || bad "json: eta reported for p3"
+if command -v python3 >/dev/null; then
+  python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j['all_pass'] and j['all_decided'] and len(j['checks']) == 10
+for c in j['checks']:
+    assert c['verdict'] == 'PASS' and c['decided'] and c['precision_bits'] >= j['precision']['start_bits']
+    for v in c['values']:
+        assert float(v['lo']) <= float(v['hi']), v
+" "$tmp/json" && ok || bad "json does not parse or is inconsistent"
+fi
 "$bin" verify --no-dct --K 2 --N1 3 --N2 4 | grep -q "unmixed" && ok || bad "--no-dct not reported"
 
 expect_error "K = 0" verify --K 0
@@ -31,5 +69,20 @@ expect_error "N2 = 0" verify --N2 0
 expect_error "unknown problem 'p4'" verify --problem p4
 expect_error "--delta: 'x' is not a rational" verify --delta x
 expect_error "--K 'three' is not a whole number" verify --K three
+expect_error "unknown format 'xml'" verify --format xml
+
+# Options that would be ignored are errors (issue 12).
+expect_error "--lambda does not apply to --problem p1" verify --problem p1 --lambda 1/2
+expect_error "--eta applies only to --problem p1" verify --problem p2 --eta 1/8
+expect_error "--eta applies only to --problem p1" verify --eta 0
+# Overflowing and huge values: exit 2 naming the option, promptly.
+expect_rejected 2 "--K" verify --K 1e400
+expect_rejected 2 "--K" verify --K 99999999999999999999999
+expect_rejected 2 "--n" verify --n 99999999999999999999999
+expect_rejected 2 "n = 100001" verify --n 100001
+expect_rejected 2 "--N2" verify --N2 99999999999999999999999
+expect_rejected 2 "N1 + N2" verify --N2 1000000
+expect_rejected 2 "lambda" verify --lambda 1e9999999
+expect_rejected 2 "delta" verify --delta 1e-9999999
 
 finish
