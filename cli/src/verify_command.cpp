@@ -1,5 +1,6 @@
 // `barriers verify`: certified checks of every property the impossibility
 // theorem needs, for members j = 1, 2 of an Omega_K family.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -8,6 +9,7 @@
 #include "barriers/impossibility/verify.hpp"
 #include "commands.hpp"
 #include "family_options.hpp"
+#include "parse_number.hpp"
 #include "usage_error.hpp"
 
 namespace barriers::cli {
@@ -18,6 +20,7 @@ using impossibility::Decision;
 struct VerifyOptions {
   FamilyOptions family;
   std::string format = "text";
+  std::string max_bits = "auto";
 };
 
 std::string verdict(Decision d) { return d == Decision::yes ? "PASS" : d == Decision::no ? "FAIL" : "UNDECIDED"; }
@@ -102,7 +105,12 @@ int run_verify(const VerifyOptions& o) {
     throw UsageError("unknown format '" + o.format + "': allowed are text, json");
   o.family.require_applicable();
   const impossibility::FamilyParams p = o.family.params();
-  const impossibility::VerifyReport r = impossibility::verify_family(p);
+  impossibility::PrecisionSchedule schedule = impossibility::verify_precision(p);
+  if (o.max_bits != "auto") {
+    schedule.cap_bits = long(parse_integer("--max-bits", o.max_bits, 16, 1L << 24));
+    schedule.start_bits = std::min(schedule.start_bits, schedule.cap_bits);
+  }
+  const impossibility::VerifyReport r = impossibility::verify_family(p, schedule);
   if (o.format == "json")
     std::cout << report_json(r).dump(2) << "\n";
   else
@@ -125,6 +133,11 @@ Command add_verify_command(CLI::App& app) {
       "UNDECIDED (exit 1).");
   opts->family.add_to(*sub);
   sub->add_option("--format", opts->format, "Output format: text or json")->type_name("NAME")->capture_default_str();
+  sub->add_option("--max-bits", opts->max_bits,
+                  "Cap on the working precision, 16..16777216 bits (auto: 8 times the starting precision, "
+                  "docs/impossibility.md)")
+      ->type_name("BITS")
+      ->capture_default_str();
   return {sub, [opts] { return run_verify(*opts); }};
 }
 

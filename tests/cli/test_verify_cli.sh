@@ -56,6 +56,25 @@ for c in j['checks']:
         assert float(v['lo']) <= float(v['hi']), v
 " "$tmp/json" && ok || bad "json does not parse or is inconsistent"
 fi
+# A cap too low to decide: UNDECIDED (never PASS/FAIL for those checks), exit 1,
+# a message on stderr. 200 bits cannot resolve P2's 1.04e-53 margin at K = 50.
+"$bin" verify --problem p2 --K 50 --n 10 --max-bits 200 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && ok || bad "verify with an undecidable cap exited $rc, expected 1"
+grep -q '^UNDECIDED at 200 bits  optimality (j=1)' "$tmp/out" && ok || bad "optimality not reported UNDECIDED"
+! grep -q '^FAIL' "$tmp/out" && ok || bad "an undecided check was reported FAIL"
+grep -q 'SOME CHECKS UNDECIDED at the precision cap of 200 bits' "$tmp/out" && ok || bad "no undecided summary"
+grep -q 'undecided at the precision cap of 200 bits' "$tmp/err" && ok || bad "no undecided message on stderr"
+"$bin" verify --problem p2 --K 50 --n 10 --max-bits 200 --format json >"$tmp/json" 2>/dev/null
+[ $? -eq 1 ] && ok || bad "json with an undecidable cap: exit status"
+grep -q '"verdict": "UNDECIDED"' "$tmp/json" && ok || bad "json: no UNDECIDED verdict"
+grep -q '"decided": false' "$tmp/json" && ok || bad "json: no undecided check"
+grep -q '"all_decided": false' "$tmp/json" && ok || bad "json: all_decided should be false"
+grep -q '"cap_bits": 200' "$tmp/json" && ok || bad "json: cap_bits"
+! grep -q '"verdict": "FAIL"' "$tmp/json" && ok || bad "json: undecided reported as FAIL"
+expect_error "--max-bits 8 is out of range" verify --max-bits 8
+expect_error "--max-bits 'lots' is not a whole number" verify --max-bits lots
+
 "$bin" verify --no-dct --K 2 --N1 3 --N2 4 | grep -q "unmixed" && ok || bad "--no-dct not reported"
 
 expect_error "K = 0" verify --K 0
