@@ -1,9 +1,13 @@
 #include "barriers/impossibility/sweep.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "barriers/impossibility/distance.hpp"
+#include "barriers/impossibility/resources.hpp"
+#include "barriers/impossibility/verify.hpp"
 #include "barriers/oracle/oracle.hpp"
 #include "barriers/oracle/to_working.hpp"
 #include "barriers/precision/convert.hpp"
@@ -39,6 +43,37 @@ void SweepSettings::validate() const {
     if (b < 2 || b > 100000) fail("bits = " + std::to_string(b) + " is out of range: allowed 2..100000");
   for (long it : iterations)
     if (it < 1 || it > 100000000) fail("iterations = " + std::to_string(it) + " is out of range: allowed 1..1e8");
+  check_resources("this sweep", memory_estimate(), time_estimate(), memory_limit_bytes);
+}
+
+namespace {
+std::pair<double, double> problem_size(const SweepSettings& s) {
+  if (s.instance == "family") return {double(s.family.N2 + 1), double(s.family.N1 + s.family.N2)};
+  return {double(s.rows), double(s.cols)};
+}
+std::string type_for_bits(unsigned b) {
+  return b == 53 ? "double" : b == 64 ? "long-double" : b == 113 ? "float128" : "mpfr";
+}
+}  // namespace
+
+double SweepSettings::memory_estimate() const {
+  const auto [m, N] = problem_size(*this);
+  // The oracle's answer at the largest n (exact rationals, kept with the
+  // exact instance), and the working copies of A (matrix, operator, and the
+  // solver's vectors) at the largest working precision.
+  double worst = 0;
+  for (unsigned b : bits) worst = std::max(worst, bytes_per_number(type_for_bits(b), b));
+  const long n = *std::max_element(ns.begin(), ns.end());
+  return 2 * m * N * bytes_per_rational(n + 64) + 3 * m * N * worst + 20 * (m + N) * worst;
+}
+
+double SweepSettings::time_estimate() const {
+  const auto [m, N] = problem_size(*this);
+  double total_iterations = 0;
+  for (long it : iterations) total_iterations += double(it);
+  double seconds = 0;
+  for (unsigned b : bits) seconds += total_iterations * 4 * m * N * seconds_per_operation(type_for_bits(b), b);
+  return seconds * double(ns.size());
 }
 
 namespace {
@@ -52,38 +87,37 @@ struct Exact {
   std::string description;
 };
 
-Exact gaussian_instance(const SweepSettings& s) {
-  std::uint64_t state = s.seed * 0x9e3779b97f4a7c15ULL + 12345;
-  auto next = [&state]() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  };
-  auto uniform = [&next]() { return double(next() >> 11) * 0x1.0p-53; };
-  auto normal = [&uniform]() {
-    const double u = 1.0 - uniform(), v = uniform();
-    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
-  };
-  oracle::RationalMatrix A(s.rows, s.cols), x(s.cols, 1);
-  const double scale = 1.0 / std::sqrt(double(s.rows));
-  for (auto& v : A.re) v = to_rational(normal() * scale);
-  std::vector<std::size_t> pos(s.cols);
-  for (std::size_t i = 0; i < pos.size(); ++i) pos[i] = i;
-  for (std::size_t i = 0; i < s.sparsity; ++i) {
-    std::swap(pos[i], pos[i + next() % (pos.size() - i)]);
-    x.re[pos[i]] = to_rational(normal());
+Exact gaussian_instance(const SweepSettings& s);
+
+// Exact solution of the k x k system G w = r (G symmetric positive definite
+// when A_S has full column rank); nothing when G is singular.
+std::optional<std::vector<rational>> solve_exact(std::vector<std::vector<rational>> G, std::vector<rational> r) {
+  const std::size_t k = r.size();
+  for (std::size_t c = 0; c < k; ++c) {
+    std::size_t piv = c;
+    while (piv < k && G[piv][c] == 0) ++piv;
+    if (piv == k) return std::nullopt;
+    std::swap(G[piv], G[c]);
+    std::swap(r[piv], r[c]);
+    for (std::size_t i = c + 1; i < k; ++i) {
+      if (G[i][c] == 0) continue;
+      const rational f = G[i][c] / G[c][c];
+      for (std::size_t j = c; j < k; ++j) G[i][j] -= f * G[c][j];
+      r[i] -= f * r[c];
+    }
   }
-  const ExactMatrix Am = ExactMatrix::from_rational(A), xm = ExactMatrix::from_rational(x);
-  return {{"gaussian", Am, Am * xm},
-          xm,
-          s.lambda,
-          "seeded Gaussian " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + ", " +
-              std::to_string(s.sparsity) + "-sparse x, noiseless y = A x (seed " + std::to_string(s.seed) + ")"};
+  std::vector<rational> w(k);
+  for (std::size_t i = k; i-- > 0;) {
+    rational acc = r[i];
+    for (std::size_t j = i + 1; j < k; ++j) acc -= G[i][j] * w[j];
+    w[i] = acc / G[i][i];
+  }
+  return w;
 }
 
 template <class T>
-std::vector<rational> solve(const SweepSettings& s, const Exact& e, const oracle::InstanceAnswer& d, long iters) {
+std::vector<rational> solve(const SweepSettings& s, const Exact& e, const oracle::InstanceAnswer& d, long iters,
+                            bool& finite) {
   const Matrix<T> A = oracle::to_working<T>(d.A.value).value;
   const Vector<T> y = oracle::to_working<T>(d.y.value).value.col(0);
   const DenseOperator<T> op(A);
@@ -103,8 +137,115 @@ std::vector<rational> solve(const SweepSettings& s, const Exact& e, const oracle
     x = primal_dual(op, y, st).solution;
   }
   std::vector<rational> out;
-  for (Eigen::Index i = 0; i < x.size(); ++i) out.push_back(to_rational(x(i)));
+  finite = all_finite(x);
+  if (finite)
+    for (Eigen::Index i = 0; i < x.size(); ++i) out.push_back(to_rational(x(i)));
   return out;
+}
+
+// The seeded Gaussian data, exact: A (rows x cols, row-major) and the planted x.
+struct GaussianData {
+  oracle::RationalMatrix A, x;
+};
+
+GaussianData gaussian_data(const SweepSettings& s) {
+  std::uint64_t state = s.seed * 0x9e3779b97f4a7c15ULL + 12345;
+  auto next = [&state]() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  auto uniform = [&next]() { return double(next() >> 11) * 0x1.0p-53; };
+  auto normal = [&uniform]() {
+    const double u = 1.0 - uniform(), v = uniform();
+    return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+  };
+  GaussianData g{oracle::RationalMatrix(s.rows, s.cols), oracle::RationalMatrix(s.cols, 1)};
+  const double scale = 1.0 / std::sqrt(double(s.rows));
+  for (auto& v : g.A.re) v = to_rational(normal() * scale);
+  std::vector<std::size_t> pos(s.cols);
+  for (std::size_t i = 0; i < pos.size(); ++i) pos[i] = i;
+  for (std::size_t i = 0; i < s.sparsity; ++i) {
+    std::swap(pos[i], pos[i + next() % (pos.size() - i)]);
+    g.x.re[pos[i]] = to_rational(normal());
+  }
+  return g;
+}
+
+}  // namespace
+
+SweepReference certify_gaussian_reference(const SweepSettings& s) {
+  constexpr std::size_t max_support = 128;  // exact elimination costs k^3 operations on growing rationals
+  const GaussianData g = gaussian_data(s);
+  std::vector<std::size_t> S;
+  for (std::size_t i = 0; i < s.cols; ++i)
+    if (g.x.re[i] != 0) S.push_back(i);
+  const std::string planted = "the planted x";
+  if (S.size() > max_support)
+    return {false, planted + " is not certified to be the minimiser (" + std::to_string(S.size()) +
+                       " non-zeros; the exact certificate is computed for at most " + std::to_string(max_support) + ")"};
+  auto a = [&g, &s](std::size_t r, std::size_t c) -> const rational& { return g.A.re[r * s.cols + c]; };
+  const std::size_t k = S.size();
+  std::vector<std::vector<rational>> G(k, std::vector<rational>(k));
+  std::vector<rational> rhs(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = 0; j <= i; ++j) {
+      rational acc = 0;
+      for (std::size_t r = 0; r < s.rows; ++r) acc += a(r, S[i]) * a(r, S[j]);
+      G[i][j] = G[j][i] = acc;
+    }
+    rhs[i] = g.x.re[S[i]] > 0 ? s.lambda : rational(-s.lambda);
+  }
+  const auto w = solve_exact(G, rhs);
+  if (!w)
+    return {false, planted + " is not certified to be the minimiser (its support's columns are linearly dependent)"};
+  // u = A_S w, with one common denominator so that A^T u is computed in integers.
+  std::vector<rational> u(s.rows);
+  for (std::size_t r = 0; r < s.rows; ++r)
+    for (std::size_t i = 0; i < k; ++i) u[r] += a(r, S[i]) * (*w)[i];
+  rational u2 = 0;
+  for (const rational& v : u) u2 += v * v;
+  if (u2 > 1)
+    return {false, planted + " is NOT the minimiser: the least-norm dual certificate has ||u||_2^2 = " +
+                       std::to_string(u2.convert_to<double>()) + " > 1, so no certificate exists"};
+  if (u2 == 1)
+    return {false, planted + " is not certified to be the unique minimiser (||u||_2 = 1 exactly)"};
+  integer den = 1;
+  for (const rational& v : u) den = boost::multiprecision::lcm(den, denominator(v));
+  for (const rational& v : g.A.re) den = boost::multiprecision::lcm(den, denominator(v));
+  std::vector<integer> U(s.rows);
+  for (std::size_t r = 0; r < s.rows; ++r) U[r] = numerator(u[r] * den);
+  rational worst = 0;
+  std::size_t next_support = 0;
+  for (std::size_t c = 0; c < s.cols; ++c) {
+    if (next_support < k && S[next_support] == c) {
+      ++next_support;
+      continue;
+    }
+    integer acc = 0;  // (A^T u)_c den^2
+    for (std::size_t r = 0; r < s.rows; ++r) acc += numerator(a(r, c) * den) * U[r];
+    const rational v = abs(rational(acc) / (rational(den) * rational(den)));
+    if (v > worst) worst = v;
+  }
+  if (worst >= s.lambda)
+    return {false, planted + " is not certified to be the minimiser (the least-norm dual certificate reaches " +
+                       std::to_string((worst / s.lambda).convert_to<double>()) + " lambda off the support)"};
+  return {true, planted + " is the unique minimiser: exact dual certificate with ||u||_2^2 = " +
+                    std::to_string(u2.convert_to<double>()) + " < 1 and max off-support |A_i^T u| / lambda = " +
+                    std::to_string((worst / s.lambda).convert_to<double>()) + " < 1"};
+}
+
+namespace {
+
+Exact gaussian_instance(const SweepSettings& s) {
+  const GaussianData g = gaussian_data(s);
+  const ExactMatrix Am = ExactMatrix::from_rational(g.A), xm = ExactMatrix::from_rational(g.x);
+  return {{"gaussian", Am, Am * xm},
+          xm,
+          s.lambda,
+          "seeded Gaussian " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + ", " +
+              std::to_string(s.sparsity) + "-sparse x, noiseless y = A x (seed " + std::to_string(s.seed) + ")"};
 }
 
 }  // namespace
@@ -121,36 +262,68 @@ SweepResult run_sweep(const SweepSettings& s) {
     return {m.instance, m.minimiser, p.lambda,
             "Omega_K member j = 2 (" + to_string(p.problem) + ", K = " + std::to_string(p.K) + ", eps = 2^-(n+1))"};
   };
-  SweepResult r{s, "", {}};
+  auto reference_for = [&s](long n) -> SweepReference {
+    if (s.instance == "gaussian") return certify_gaussian_reference(s);
+    FamilyParams p = s.family;
+    p.n = std::max(1L, n);
+    // barriers verify's certified checks include "x^2 is the unique minimiser".
+    if (verify_family(p).all_pass())
+      return {true, "x^2 = e_2/a_2 is the unique minimiser (certified by the checks of barriers verify)"};
+    return {false, "x^2 = e_2/a_2 is not certified to be the minimiser (barriers verify did not pass)"};
+  };
+  SweepResult r{s, "", {}, {}};
+  const std::size_t cells = s.ns.size() * s.bits.size() * s.iterations.size();
+  std::size_t cell = 0;
+  std::optional<SweepReference> gaussian_reference;
   for (long n : s.ns) {
-    const Exact e = instance_for(n);
-    r.instance_description = e.description;
-    const oracle::Oracle o(e.instance, {oracle::AnswerPolicy::nearest, 0});
-    const oracle::InstanceAnswer d = o.query(n);
+    std::optional<Exact> e;  // built only when a cell of this n is run
+    std::optional<oracle::InstanceAnswer> d;
     for (unsigned b : s.bits)
       for (long it : s.iterations) {
+        ++cell;
+        if (s.skip && s.skip(n, b, it)) continue;
         if (s.progress)
-          s.progress("n=" + std::to_string(n) + " bits=" + std::to_string(b) + " iterations=" + std::to_string(it));
-        SweepPoint pt{n, b, it, {}, ""};
+          s.progress(double(cell - 1) / double(cells), "cell " + std::to_string(cell) + "/" + std::to_string(cells) +
+                                                           ": n=" + std::to_string(n) + " bits=" + std::to_string(b) +
+                                                           " iterations=" + std::to_string(it));
+        if (!e) {
+          e = instance_for(n);
+          r.instance_description = e->description;
+          if (s.instance == "gaussian") {
+            if (!gaussian_reference) gaussian_reference = reference_for(n);
+            r.reference = *gaussian_reference;
+          } else {
+            r.reference = reference_for(n);
+          }
+          d = oracle::Oracle(e->instance, {oracle::AnswerPolicy::nearest, 0}).query(n);
+        }
+        SweepPoint pt;
+        pt.n = n;
+        pt.bits = b;
+        pt.iterations = it;
+        pt.certified_minimiser = r.reference.certified_minimiser;
         std::vector<rational> out;
         if (b == 53) {
-          out = solve<double>(s, e, d, it);
+          out = solve<double>(s, *e, *d, it, pt.finite);
           pt.type = "double";
         } else if (b == 64) {
-          out = solve<long double>(s, e, d, it);
+          out = solve<long double>(s, *e, *d, it, pt.finite);
           pt.type = "long-double";
         } else if (b == 113) {
-          out = solve<float128>(s, e, d, it);
+          out = solve<float128>(s, *e, *d, it, pt.finite);
           pt.type = "float128";
         } else {
           PrecisionGuard g(b);
-          out = solve<mpfr_real>(s, e, d, it);
+          out = solve<mpfr_real>(s, *e, *d, it, pt.finite);
           pt.type = describe_type<mpfr_real>();
         }
-        pt.error = certified_distance(out, e.minimiser, long(b) + 4 * s.family.K + 128);
+        // A NaN or infinite output has no distance: recorded, and the sweep goes on.
+        if (pt.finite) pt.error = certified_distance(out, e->minimiser, long(b) + 4 * s.family.K + 128);
+        if (s.on_point) s.on_point(pt);
         r.points.push_back(pt);
       }
   }
+  if (s.progress) s.progress(1.0, "done");
   return r;
 }
 

@@ -1,13 +1,16 @@
 #include "barriers/impossibility/table1.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <stdexcept>
 
 #include "barriers/impossibility/distance.hpp"
+#include "barriers/impossibility/resources.hpp"
 #include "barriers/impossibility/training_data.hpp"
 #include "barriers/oracle/oracle.hpp"
 #include "barriers/oracle/to_working.hpp"
@@ -26,6 +29,7 @@ Table1Settings Table1Settings::paper() {
   s.epochs = 4000;
   s.batch_size = 1000;
   s.lista_rate = ListaRate::published;
+  s.firenet_inner = 50;  // the published script's FIRENET: 30 restarts x 50 inner steps
   return s;
 }
 
@@ -64,6 +68,50 @@ void Table1Settings::validate() const {
   if (threads < 1 || threads > 64) fail("threads = " + std::to_string(threads) + " is out of range: allowed 1..64");
   if (type != "double" && type != "long-double" && type != "float128" && type != "mpfr")
     fail("unknown type '" + type + "': allowed are double, long-double, float128, mpfr");
+  check_resources("this Table 1 run", memory_estimate(), time_estimate(), memory_limit_bytes);
+}
+
+namespace {
+long max_of(const std::vector<long>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
+}  // namespace
+
+double Table1Settings::memory_estimate() const {
+  const double m = double(family.N2 + 1), N = double(family.N1 + family.N2);
+  const double total = double(train_samples + validation_samples);
+  const double B = bytes_per_number(type, bits);
+  const double batch = double(std::min<std::size_t>(std::size_t(batch_size), train_samples));
+  // Per cell: the oracle's answers y_{k,n} and exact targets; the data in T
+  // (kept twice: full and split); activations of one batch through every
+  // layer (forward and backward); Adam's two moments and the weights.
+  const double cell = total * m * bytes_per_rational(max_of(ns) + 64) + total * N * 64 +
+                      2 * total * (m + N) * B + 4 * double(layers) * N * batch * B +
+                      3 * double(layers) * m * N * B;
+  const double parallel = double(std::min<std::size_t>(threads, Ks.size() * ns.size()));
+  return parallel * cell;
+}
+
+double Table1Settings::time_estimate() const {
+  const double m = double(family.N2 + 1), N = double(family.N1 + family.N2);
+  // Each layer multiplies by A and by W (2 m N each), forward and backward.
+  const double lista = double(epochs) * double(train_samples + validation_samples) * double(layers) * 12 * m * N;
+  const double firenet = double(firenet_restarts) * double(firenet_inner) * 4 * m * N;
+  return double(Ks.size() * ns.size()) * (lista + firenet) * seconds_per_operation(type, bits) /
+         double(std::max(1u, threads));
+}
+
+std::string lista_flag(const Table1Row& row) {
+  if (!row.lista_finite) return "non-finite output";
+  if (row.lista_best_epoch > 0 && !row.lista_zero_output && !row.lista_zero_gradient) return "";
+  std::string why;
+  if (row.lista_best_epoch == 0) why = "best epoch 0";
+  if (row.lista_zero_output) why += std::string(why.empty() ? "" : ", ") + "zero output";
+  if (row.lista_zero_gradient) why += std::string(why.empty() ? "" : ", ") + "zero gradient";
+  return (row.lista_zero_gradient || row.lista_zero_output ? "dead network (" : "untrained (") + why + ")";
+}
+
+bool both_above(const Table1Row& row) {
+  return row.lista_finite && row.firenet_finite && row.lista_dist.lo > row.ten_to_minus_K &&
+         row.firenet_dist.lo > row.ten_to_minus_K;
 }
 
 namespace {
@@ -74,11 +122,17 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// A vector's exact values, or nothing when an entry is NaN or infinite.
 template <class T>
-Table1Row run_cell(const Table1Settings& s, long K, long n) {
-  auto say = [&s](const std::string& m) {
-    if (s.progress) s.progress(m);
-  };
+std::optional<std::vector<rational>> finite_exact_values(const Vector<T>& v) {
+  for (Eigen::Index i = 0; i < v.size(); ++i)
+    if (!is_finite_scalar(v(i))) return std::nullopt;
+  return detail::exact_values<T>(v);
+}
+
+// say(fraction of this cell done, status).
+template <class T>
+Table1Row run_cell(const Table1Settings& s, long K, long n, const std::function<void(double, const std::string&)>& say) {
   const std::string cell = "K=" + std::to_string(K) + " n=" + std::to_string(n);
   FamilyParams p = s.family;
   p.K = K;
@@ -103,8 +157,8 @@ Table1Row run_cell(const Table1Settings& s, long K, long n) {
   const Vector<T> y_test = oracle::to_working<T>(test.y.value).value.col(0);
 
   // LISTA, trained on the j = 2 member's training set at precision n.
-  say(cell + ": training LISTA (" + std::to_string(s.epochs) + " epochs, " + std::to_string(s.train_samples) +
-      " samples, " + row.working_type + ")");
+  say(0, cell + ": training LISTA (" + std::to_string(s.epochs) + " epochs, " + std::to_string(s.train_samples) +
+         " samples, " + row.working_type + ")");
   auto t0 = std::chrono::steady_clock::now();
   detail::ListaPlan plan;
   plan.train = s.train_samples;
@@ -116,17 +170,23 @@ Table1Row run_cell(const Table1Settings& s, long K, long n) {
   plan.rate = s.lista_rate;
   plan.data_seed = s.seed * 1000003 + std::uint64_t(K) * 101 + std::uint64_t(n);
   plan.seed = s.seed;
+  plan.on_epoch = [&](int epoch) {
+    say(0.95 * epoch / std::max(1, s.epochs),
+        cell + ": LISTA epoch " + std::to_string(epoch) + "/" + std::to_string(s.epochs));
+  };
   const detail::TrainedLista<T> lista = detail::train_family_lista<T>(p, 2, plan);
   row.training_queries = lista.queries.queries;
   row.data_max_n = std::max(lista.queries.max_n, n);
   row.lista_best_epoch = lista.best_epoch;
   row.lista_best_validation = lista.best_validation;
+  row.lista_zero_gradient = lista.zero_gradient;
   const Vector<T> phi_lista = lista.net->forward(y_test);
+  row.lista_zero_output = detail::max_abs_entry<T>(Matrix<T>(phi_lista)) == 0;
   row.lista_seconds = seconds_since(t0);
 
   // FIRENET.
-  say(cell + ": FIRENET (" + std::to_string(s.firenet_restarts) + " restarts x " + std::to_string(s.firenet_inner) +
-      " steps)");
+  say(0.95, cell + ": FIRENET (" + std::to_string(s.firenet_restarts) + " restarts x " +
+               std::to_string(s.firenet_inner) + " steps)");
   t0 = std::chrono::steady_clock::now();
   FirenetSettings<T> fs;
   fs.lambda = from_rational<real_of<T>>(p.lambda).value;
@@ -135,12 +195,20 @@ Table1Row run_cell(const Table1Settings& s, long K, long n) {
   const SolverResult<T> fr = firenet(DenseOperator<T>(A_test), y_test, fs);
   row.firenet_seconds = seconds_since(t0);
 
-  const std::vector<rational> lista_exact = detail::exact_values<T>(phi_lista),
-                               firenet_exact = detail::exact_values<T>(fr.solution);
-  row.lista_dist = certified_distance(lista_exact, m1.minimiser, prec);
-  row.firenet_dist = certified_distance(firenet_exact, m1.minimiser, prec);
-  row.lista_dist_j2 = certified_distance(lista_exact, m2.minimiser, prec);
-  row.firenet_dist_j2 = certified_distance(firenet_exact, m2.minimiser, prec);
+  // A NaN or infinite output has no distance: the cell records it and the
+  // run goes on (the caller reports it and exits non-zero).
+  if (const auto lista_exact = finite_exact_values<T>(phi_lista)) {
+    row.lista_dist = certified_distance(*lista_exact, m1.minimiser, prec);
+    row.lista_dist_j2 = certified_distance(*lista_exact, m2.minimiser, prec);
+  } else {
+    row.lista_finite = false;
+  }
+  if (const auto firenet_exact = finite_exact_values<T>(fr.solution)) {
+    row.firenet_dist = certified_distance(*firenet_exact, m1.minimiser, prec);
+    row.firenet_dist_j2 = certified_distance(*firenet_exact, m2.minimiser, prec);
+  } else {
+    row.firenet_finite = false;
+  }
   return row;
 }
 
@@ -151,17 +219,31 @@ template <class T>
 void run_all(const Table1Settings& s, Table1Result& out) {
   std::vector<std::pair<long, long>> cells;
   for (long K : s.Ks)
-    for (long n : s.ns) cells.emplace_back(K, n);
+    for (long n : s.ns)
+      if (!s.skip || !s.skip(K, n)) cells.emplace_back(K, n);
   out.rows.assign(cells.size(), Table1Row{});
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
-  std::mutex failure_mutex;
+  std::mutex mutex;  // guards failure, done and the callbacks
+  std::vector<double> done(cells.size(), 0.0);
   auto worker = [&]() {
     for (std::size_t i; (i = next++) < cells.size();) {
+      auto say = [&, i](double fraction, const std::string& message) {
+        if (!s.progress) return;
+        std::lock_guard<std::mutex> lock(mutex);
+        done[i] = fraction;
+        double total = 0;
+        for (double d : done) total += d;
+        s.progress(total / double(cells.size()),
+                   "cell " + std::to_string(i + 1) + "/" + std::to_string(cells.size()) + " " + message);
+      };
       try {
-        out.rows[i] = run_cell<T>(s, cells[i].first, cells[i].second);
+        out.rows[i] = run_cell<T>(s, cells[i].first, cells[i].second, say);
+        say(1.0, "K=" + std::to_string(cells[i].first) + " n=" + std::to_string(cells[i].second) + ": done");
+        std::lock_guard<std::mutex> lock(mutex);
+        if (s.on_row) s.on_row(out.rows[i]);
       } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
+        std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();
       }
     }

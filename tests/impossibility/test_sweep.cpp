@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <tuple>
+#include <vector>
 
 #include "barriers/impossibility/sweep.hpp"
 #include "barriers/precision/dyadic.hpp"
@@ -52,4 +54,69 @@ TEST_CASE("sweep settings are validated") {
   s.instance = "family";
   s.family.problem = Problem::p2;
   CHECK_THROWS_WITH_AS(run_sweep(s), doctest::Contains("p3"), std::invalid_argument);
+}
+
+TEST_CASE("the sweep calls its reference the minimiser only when that is certified") {
+  SweepSettings s;
+  s.rows = 30;
+  s.cols = 60;
+  s.sparsity = 3;
+  // lambda = 1/20: the planted x is the unique minimiser (exact dual certificate).
+  const SweepReference ok = certify_gaussian_reference(s);
+  CHECK(ok.certified_minimiser);
+  CHECK(ok.explanation.find("unique minimiser") != std::string::npos);
+  // lambda = 1: the l1 term dominates and the least-norm certificate is longer
+  // than 1, so the planted x is provably not the minimiser.
+  s.lambda = 1;
+  const SweepReference bad = certify_gaussian_reference(s);
+  CHECK_FALSE(bad.certified_minimiser);
+  CHECK(bad.explanation.find("NOT the minimiser") != std::string::npos);
+  s.ns = {20};
+  s.bits = {53};
+  s.iterations = {200};
+  const SweepResult r = run_sweep(s);
+  REQUIRE(r.points.size() == 1);
+  CHECK_FALSE(r.points[0].certified_minimiser);
+  CHECK_FALSE(r.reference.certified_minimiser);
+}
+
+TEST_CASE("the family sweep's reference is certified by verify's checks") {
+  SweepSettings s;
+  s.instance = "family";
+  s.family.K = 1;
+  s.ns = {10};
+  s.bits = {53};
+  s.iterations = {100};
+  const SweepResult r = run_sweep(s);
+  REQUIRE(r.points.size() == 1);
+  CHECK(r.points[0].certified_minimiser);
+}
+
+TEST_CASE("a sweep reports each cell as it completes and skips cells already done") {
+  SweepSettings s;
+  s.rows = 10;
+  s.cols = 20;
+  s.sparsity = 2;
+  s.ns = {10, 20};
+  s.bits = {53};
+  s.iterations = {50, 100};
+  std::vector<std::tuple<long, unsigned, long>> seen;
+  s.skip = [](long n, unsigned, long it) { return n == 10 && it == 50; };
+  s.on_point = [&seen](const SweepPoint& p) { seen.emplace_back(p.n, p.bits, p.iterations); };
+  const SweepResult r = run_sweep(s);
+  REQUIRE(r.points.size() == 3);
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0] == std::tuple<long, unsigned, long>{10, 53, 100});
+  CHECK(seen[2] == std::tuple<long, unsigned, long>{20, 53, 100});
+}
+
+TEST_CASE("a sweep too large for the memory is refused before any work, with the figures") {
+  SweepSettings s;
+  s.rows = s.cols = 2000;
+  s.bits = {100000};
+  s.memory_limit_bytes = 16e9;
+  CHECK_THROWS_WITH_AS(run_sweep(s), doctest::Contains("GB of memory, more than the 16 GB"), std::invalid_argument);
+  s = {};
+  s.memory_limit_bytes = 16e9;
+  CHECK_NOTHROW(s.validate());  // the default sweep fits
 }
