@@ -34,6 +34,73 @@ done
 grep -q "certified distance to the exact minimiser" "$tmp/out" && ok || bad "sweep: lambda 1/20 should certify the minimiser"
 [ -s "$tmp/s/sweep.png" ] && ok || bad "sweep did not write sweep.png"
 "$bin" sweep --instance family --K 1 --n 10,20 --bits 53 --iters 200 >"$tmp/out" 2>&1 && ok || bad "family sweep failed"
+# sweep: the planted x is called the minimiser only when certified (lambda = 1: it is not the minimiser).
+"$bin" sweep --lambda-gaussian 1 --n 40 --bits 53 --iters 300 --quiet >"$tmp/out" 2>&1 || bad "sweep lambda 1 failed"
+grep -q "distance to the planted x (not certified" "$tmp/out" && ! grep -q "exact minimiser" "$tmp/out" && ok ||
+  bad "sweep --lambda-gaussian 1 must not claim the exact minimiser: $(cat "$tmp/out")"
+# Options that do not apply to the chosen instance or solver are errors.
+expect_error "--problem does not apply" sweep --problem p1
+expect_error "--lambda does not apply" sweep --lambda 1/2
+expect_error "--size does not apply" sweep --instance family --size 3x3
+expect_error "--inner does not apply" sweep --solver pdhg --inner 3
+expect_error "--eta does not apply" sweep --instance family --eta 1/8
+expect_error "--resume needs --out" sweep --resume
+expect_error "--resume needs --out" table1 --resume
+# Runs too large for the machine are refused with the figures before any work.
+expect_error "GB of memory, more than the" sweep --size 2000x2000 --bits 100000
+expect_error "GB of memory, more than the" table1 --samples 1000000 --type mpfr --bits 1000000
+expect_error "delta" table1 --delta 1/7
+# --out naming an existing file is refused before any work.
+: >"$tmp/afile"
+expect_error "exists and is not a directory" sweep --out "$tmp/afile"
+expect_error "exists and is not a directory" table1 --out "$tmp/afile"
+
+# Progress lines reach stderr when it is not a terminal; --quiet silences them.
+"$bin" sweep --size 10x20 --sparsity 2 --n 10 --bits 53 --iters 50 >/dev/null 2>"$tmp/err" || bad "sweep progress run failed"
+grep -q "cell 1/1" "$tmp/err" && ok || bad "sweep printed no progress line to a non-terminal stderr: $(cat "$tmp/err")"
+"$bin" sweep --size 10x20 --sparsity 2 --n 10 --bits 53 --iters 50 --quiet >/dev/null 2>"$tmp/err"
+[ ! -s "$tmp/err" ] && ok || bad "sweep --quiet printed on stderr: $(cat "$tmp/err")"
+
+# A killed sweep keeps its finished cells (and the INCOMPLETE marker); --resume
+# computes only the rest and leaves the saved rows as they were.
+sweep_args=(sweep --size 20x40 --sparsity 2 --n 10,20 --bits 53,300 --iters 2000,20000 --quiet --out "$tmp/k")
+for sig in TERM KILL; do
+  rm -rf "$tmp/k"
+  "$bin" "${sweep_args[@]}" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    [ -f "$tmp/k/sweep.csv" ] && [ "$(wc -l <"$tmp/k/sweep.csv")" -ge 3 ] && break
+    sleep 0.05
+  done
+  kill -"$sig" "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  rows=$(($(wc -l <"$tmp/k/sweep.csv") - 1))
+  if [ "$rows" -ge 2 ] && [ "$rows" -lt 8 ] && [ -e "$tmp/k/INCOMPLETE" ]; then ok; else
+    bad "SIG$sig: expected some finished cells and INCOMPLETE, got $rows rows: $(ls "$tmp/k")"
+  fi
+  head -n "$((rows + 1))" "$tmp/k/sweep.csv" >"$tmp/saved"
+  "$bin" "${sweep_args[@]}" --resume >"$tmp/out" 2>"$tmp/err" || bad "SIG$sig: --resume failed: $(cat "$tmp/err")"
+  [ "$(wc -l <"$tmp/k/sweep.csv")" -eq 9 ] && [ ! -e "$tmp/k/INCOMPLETE" ] && ok ||
+    bad "SIG$sig: the resumed sweep should have 8 rows and no marker: $(cat "$tmp/k/sweep.csv")"
+  [ "$(grep -c "(resumed)" "$tmp/out")" -eq "$rows" ] && ok || bad "SIG$sig: expected $rows resumed cells: $(cat "$tmp/out")"
+  while IFS= read -r line; do
+    grep -qxF -- "$line" "$tmp/k/sweep.csv" || { bad "SIG$sig: saved row changed: $line"; break; }
+  done <"$tmp/saved"
+done
+expect_error "were computed with 'seed=0', this run has 'seed=1'" "${sweep_args[@]}" --resume --seed 1
+expect_error "which this run does not request" sweep --size 20x40 --sparsity 2 --n 10,20 --bits 53,300 --iters 2000 \
+  --quiet --out "$tmp/k" --resume
+
+# table1 --resume keeps finished rows and refuses other settings.
+"$bin" table1 --K 1,3 --n 10 --samples 30 --validation 10 --epochs 2 --quiet --out "$tmp/r" >/dev/null 2>&1 ||
+  bad "table1 for resume failed"
+sed -i '3,$d' "$tmp/r/table1_details.csv"
+"$bin" table1 --K 1,3 --n 10 --samples 30 --validation 10 --epochs 2 --quiet --out "$tmp/r" --resume >"$tmp/out" 2>&1 ||
+  bad "table1 --resume failed: $(cat "$tmp/out")"
+[ "$(wc -l <"$tmp/r/table1_details.csv")" -eq 3 ] && [ "$(wc -l <"$tmp/r/table1.csv")" -eq 3 ] && ok ||
+  bad "table1 --resume should complete both rows"
+expect_error "were computed with 'epochs=2', this run has 'epochs=3'" table1 --K 1,3 --n 10 --samples 30 \
+  --validation 10 --epochs 3 --quiet --out "$tmp/r" --resume
 expect_error "--size 'abc' must look like ROWSxCOLS" sweep --size abc
 expect_error "unknown instance 'wavelet'" sweep --instance wavelet
 expect_error "--bits 1 is out of range" sweep --bits 1
