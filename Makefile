@@ -16,7 +16,7 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The main job. Until the Table 1 experiment exists it demonstrates the oracle.
+# The main job (scripts/run-main): verify, Table 1 and the theorem, into results/.
 run: build
 	@bash scripts/run-main $(BUILD)
 
