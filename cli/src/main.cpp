@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "barriers/precision/convert.hpp"
 #include "commands.hpp"
+#include "gmp_memory.hpp"
 #include "usage_error.hpp"
 
 namespace {
@@ -19,6 +21,7 @@ const char* const about =
 
 int main(int argc, char** argv) {
   using namespace barriers::cli;
+  install_memory_handlers();
   CLI::App app{about, "barriers"};
   app.set_version_flag("--version", "barriers 0.1.0");
   app.require_subcommand(1);
@@ -63,6 +66,9 @@ int main(int argc, char** argv) {
     return exit_usage;
   } catch (const std::out_of_range& e) {
     std::cerr << "barriers: error: " << e.what() << "\n";
+    return exit_usage;
+  } catch (const barriers::outside_type_range& e) {
+    std::cerr << "barriers: error: " << e.what() << "\n";  // data too large for --type: input error
     return exit_usage;
   } catch (const std::bad_alloc&) {
     std::cerr << "barriers: error: out of memory\n";

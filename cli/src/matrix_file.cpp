@@ -2,119 +2,158 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
 #include "barriers/oracle/instance.hpp"
+#include "barriers/oracle/text_input.hpp"
 
 namespace barriers::cli {
 namespace {
+
+using oracle::TokenReader;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return s;
 }
 
-rational number(const std::string& token, const std::string& where) {
+// The exact value of a data token; errors start with `where` ("path:line: ").
+rational number(const std::string& token, const std::string& where, oracle::ExactSizeBudget& budget) {
   const std::string t = lower(token);
   if (t.find("nan") != std::string::npos || t.find("inf") != std::string::npos)
-    throw std::invalid_argument(where + "'" + token + "' is not finite: NaN and Inf are not allowed in data");
+    throw std::invalid_argument(where + oracle::quote_input(token) +
+                                " is not finite: NaN and Inf are not allowed in data");
+  rational q;
   try {
-    return oracle::parse_rational(token);
+    q = oracle::parse_rational(token);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(where + e.what());
   }
+  budget.add(q, where);
+  return q;
 }
 
-oracle::RationalMatrix read_matrix_market(std::istream& in, const std::string& path) {
-  std::string line;
-  long lineno = 1;
-  std::getline(in, line);
-  const std::string header = lower(line);
-  if (header.find("array") == std::string::npos)
-    throw std::invalid_argument(path + ":1: only the Matrix Market array format is supported (got '" + line + "')");
-  const bool complex = header.find("complex") != std::string::npos;
-  if (!complex && header.find("real") == std::string::npos && header.find("integer") == std::string::npos)
-    throw std::invalid_argument(path + ":1: Matrix Market field must be real, integer or complex");
-  if (header.find("general") == std::string::npos)
-    throw std::invalid_argument(path + ":1: only general (not symmetric) Matrix Market arrays are supported");
-  std::vector<std::pair<std::string, long>> tokens;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line[0] == '%') continue;
-    std::istringstream ss(line);
-    std::string t;
-    while (ss >> t) tokens.emplace_back(t, lineno);
+// The words of a Matrix Market banner after %%MatrixMarket, each checked
+// against what the reader supports, so a file is never read under a
+// structure it does not have.
+bool read_banner(const std::string& line, const std::string& path) {
+  std::vector<std::string> words;
+  std::string w;
+  for (const char c : line + " ") {
+    if (c == ' ' || c == '\t' || c == '\r') {
+      if (!w.empty()) words.push_back(lower(w));
+      w.clear();
+    } else {
+      w += c;
+    }
   }
-  auto where = [&](std::size_t k) {
-    return path + ":" + std::to_string(k < tokens.size() ? tokens[k].second : lineno) + ": ";
+  const std::string at = path + ":1: ";
+  if (words.size() != 5)
+    throw std::invalid_argument(at + "a Matrix Market banner is '%%MatrixMarket matrix array real general', got " +
+                                oracle::quote_input(line));
+  auto check = [&](std::size_t k, const char* what, std::initializer_list<const char*> allowed,
+                   const char* unsupported) {
+    for (const char* a : allowed)
+      if (words[k] == a) return;
+    std::string list;
+    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    throw std::invalid_argument(at + "Matrix Market " + what + " " + oracle::quote_input(words[k]) + " is " +
+                                unsupported + ": allowed " + list);
   };
-  if (tokens.size() < 2) throw std::invalid_argument(where(0) + "missing the size line 'rows cols'");
-  auto size = [&](std::size_t k) {
-    const rational v = number(tokens[k].first, where(k));
-    if (denominator(v) != 1 || v < 1 || v > 100000000)
-      throw std::invalid_argument(where(k) + "'" + tokens[k].first + "' is not a size (a whole number from 1)");
-    return std::size_t(v.convert_to<double>());
+  check(1, "object", {"matrix"}, "not supported");
+  check(2, "format", {"array"}, "not supported (coordinate files: convert to array)");
+  check(3, "field", {"real", "integer", "complex"}, "not supported");
+  check(4, "symmetry", {"general"}, "not supported (symmetric storage: write the full array)");
+  return words[3] == "complex";
+}
+
+oracle::RationalMatrix read_matrix_market(std::istream& in, const std::string& path,
+                                          std::optional<std::uintmax_t> bytes) {
+  TokenReader reader(in, path, '%');
+  const std::string banner = reader.rest_of_line();
+  const bool complex = read_banner(banner, path);
+  oracle::ExactSizeBudget budget(bytes);
+  std::string t;
+  auto size = [&](const char* what) {
+    if (!reader.next(t)) throw std::invalid_argument(reader.where() + "missing the size line 'rows cols'");
+    std::size_t v = 0;
+    bool ok = !t.empty() && t.size() <= 9;
+    for (const char c : t) ok = ok && std::isdigit(static_cast<unsigned char>(c));
+    if (ok) v = std::stoul(t);
+    if (!ok || v < 1 || v > 100000000)
+      throw std::invalid_argument(reader.where() + what + " " + oracle::quote_input(t) +
+                                  " is not a size (a whole number from 1 to 100000000)");
+    return v;
   };
-  const std::size_t rows = size(0), cols = size(1);
-  const std::size_t per = complex ? 2 : 1, want = rows * cols * per;
-  if (tokens.size() - 2 != want)
-    throw std::invalid_argument(path + ": expected " + std::to_string(want) + " numbers for a " +
-                                std::to_string(rows) + "x" + std::to_string(cols) + " array, found " +
-                                std::to_string(tokens.size() - 2));
+  const std::size_t rows = size("row count"), cols = size("column count");
+  const std::size_t per = complex ? 2 : 1;
+  const double want = double(rows) * double(cols) * double(per);
+  oracle::check_claimed_count(want, bytes, reader.where());
   oracle::RationalMatrix m(rows, cols, complex);
+  const std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
   // Matrix Market arrays are column-major.
-  for (std::size_t k = 0; k < rows * cols; ++k) {
-    const std::size_t i = k % rows, j = k / rows, t = 2 + k * per;
-    m.re[i * cols + j] = number(tokens[t].first, where(t));
-    if (complex) m.im[i * cols + j] = number(tokens[t + 1].first, where(t + 1));
+  for (std::size_t k = 0; k < rows * cols * per; ++k) {
+    if (!reader.next(t))
+      throw std::invalid_argument(reader.where() + "expected " + std::to_string(std::size_t(want)) +
+                                  " numbers for a " + shape + " array, found " + std::to_string(k));
+    const std::size_t e = k / per, i = e % rows, j = e / rows;
+    (k % per ? m.im : m.re)[i * cols + j] = number(t, reader.where(), budget);
   }
+  if (reader.next(t))
+    throw std::invalid_argument(reader.where() + "more than the " + std::to_string(std::size_t(want)) +
+                                " numbers of a " + shape + " array (next: " + oracle::quote_input(t) + ")");
   return m;
 }
 
-oracle::RationalMatrix read_csv(std::istream& in, const std::string& path) {
+oracle::RationalMatrix read_csv(std::istream& in, const std::string& path, std::optional<std::uintmax_t> bytes) {
+  TokenReader reader(in, path, '#', ",");
+  oracle::ExactSizeBudget budget(bytes);
   std::vector<std::vector<rational>> rows;
-  std::string line;
-  long lineno = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (const auto h = line.find('#'); h != std::string::npos) line.erase(h);
-    std::replace(line.begin(), line.end(), ',', ' ');
-    std::istringstream ss(line);
-    std::string t;
-    std::vector<rational> row;
-    const std::string where = path + ":" + std::to_string(lineno) + ": ";
-    while (ss >> t) row.push_back(number(t, where));
-    if (row.empty()) continue;
+  std::vector<rational> row;
+  long row_line = 0;
+  auto end_row = [&] {
+    if (row.empty()) return;
     if (!rows.empty() && row.size() != rows.front().size())
-      throw std::invalid_argument(where + "row has " + std::to_string(row.size()) + " entries, the first row " +
-                                  std::to_string(rows.front().size()));
+      throw std::invalid_argument(path + ":" + std::to_string(row_line) + ": row has " + std::to_string(row.size()) +
+                                  " entries, the first row " + std::to_string(rows.front().size()));
     rows.push_back(std::move(row));
+    row.clear();
+  };
+  std::string t;
+  while (reader.next(t)) {
+    if (reader.line() != row_line) {
+      end_row();
+      row_line = reader.line();
+    }
+    row.push_back(number(t, reader.where(), budget));
   }
+  end_row();
   if (rows.empty()) throw std::invalid_argument(path + ": no numbers found");
   oracle::RationalMatrix m(rows.size(), rows.front().size());
   for (std::size_t i = 0; i < m.rows; ++i)
-    for (std::size_t j = 0; j < m.cols; ++j) m.re[i * m.cols + j] = rows[i][j];
+    for (std::size_t j = 0; j < m.cols; ++j) m.re[i * m.cols + j] = std::move(rows[i][j]);
   return m;
 }
 
 }  // namespace
 
+oracle::RationalMatrix parse_matrix_text(std::istream& in, const std::string& source,
+                                         std::optional<std::uintmax_t> bytes) {
+  // Matrix Market by its banner; anything else is CSV.
+  const std::string banner = "%%MatrixMarket";
+  std::string start(banner.size(), '\0');
+  in.read(start.data(), std::streamsize(start.size()));
+  start.resize(std::size_t(in.gcount()));
+  in.clear();
+  in.seekg(0);
+  if (!in) throw std::invalid_argument("cannot read " + oracle::quote_input(source) + ": not seekable");
+  return start == banner ? read_matrix_market(in, source, bytes) : read_csv(in, source, bytes);
+}
+
 oracle::RationalMatrix read_matrix_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("cannot open matrix file '" + path + "'");
-  if (in.peek() == '%') {
-    std::string first;
-    std::getline(in, first);
-    if (first.rfind("%%MatrixMarket", 0) == 0) {
-      in.seekg(0);
-      return read_matrix_market(in, path);
-    }
-    in.seekg(0);
-  }
-  return read_csv(in, path);
+  oracle::DataFile f = oracle::open_data_file(path, "matrix file");
+  return parse_matrix_text(f.in, path, f.bytes);
 }
 
 }  // namespace barriers::cli

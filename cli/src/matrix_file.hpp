@@ -4,6 +4,9 @@
 // once to the working precision.
 #pragma once
 
+#include <cstdint>
+#include <istream>
+#include <optional>
 #include <string>
 
 #include "barriers/oracle/rational_matrix.hpp"
@@ -11,10 +14,16 @@
 namespace barriers::cli {
 
 /// Reads PATH by its content: a file starting with "%%MatrixMarket" is
-/// Matrix Market (array, real or complex, general), anything else CSV
-/// (comma- or whitespace-separated, '#' comments, real). Throws
-/// std::invalid_argument with "PATH:LINE: what is wrong" on malformed input,
-/// NaN or Inf, or ragged rows.
+/// Matrix Market (matrix array real|integer|complex general; any other
+/// banner is an error), anything else CSV (comma- or whitespace-separated,
+/// '#' comments, real). Refuses directories, devices and pipes up front.
+/// Throws std::invalid_argument with "PATH:LINE: what is wrong" on malformed
+/// input, NaN or Inf, ragged rows, or claimed sizes the file cannot hold.
 oracle::RationalMatrix read_matrix_file(const std::string& path);
+
+/// The same from a seekable stream named `source`; `bytes` is its size when
+/// known (claimed sizes are checked against it).
+oracle::RationalMatrix parse_matrix_text(std::istream& in, const std::string& source,
+                                         std::optional<std::uintmax_t> bytes = std::nullopt);
 
 }  // namespace barriers::cli

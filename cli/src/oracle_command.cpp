@@ -12,7 +12,9 @@
 
 #include "barriers/oracle/oracle.hpp"
 #include "barriers/precision/dyadic.hpp"
+#include "barriers/impossibility/family.hpp"
 #include "commands.hpp"
+#include "family_options.hpp"
 #include "output_files.hpp"
 #include "parse_number.hpp"
 
@@ -31,7 +33,31 @@ struct OracleOptions {
   std::string seed = "0";
   std::string format = "text";
   std::string out;
+  FamilyOptions family;        // --instance family: the Omega_K family
+  std::string j = "1";         // which member
+  std::string family_n;        // the family's n (default: the query's --n)
+  CLI::App* app = nullptr;     // to ask which options were given
 };
+
+bool given(const OracleOptions& o, const std::string& name) { return o.app->get_option(name)->count() > 0; }
+
+// Every option that belongs to one kind of instance is refused with the
+// others, so a mistyped command never silently ignores part of itself.
+void check_applicable(const OracleOptions& o) {
+  if (o.instance != "dct" && o.instance != "dft" && o.instance != "rational-file" && o.instance != "family")
+    throw UsageError("unknown instance " + quote_for_message(o.instance) +
+                     ": allowed are dct, dft, rational-file, family");
+  const bool builtin = o.instance == "dct" || o.instance == "dft";
+  auto refuse = [&](const std::string& name, const char* applies) {
+    if (given(o, name)) throw UsageError(name + " applies only to " + applies + ", not to --instance " + o.instance);
+  };
+  if (!builtin) refuse("--size", "--instance dct or dft");
+  if (o.instance != "rational-file") refuse("--file", "--instance rational-file");
+  if (o.instance != "family")
+    for (const char* name : {"--problem", "--K", "--delta", "--lambda", "--eta", "--N1", "--N2", "--no-dct", "--j",
+                             "--family-n"})
+      refuse(name, "--instance family");
+}
 
 // log2 of a positive rational, to print bounds like 2^-1003.2 that a double
 // cannot hold.
@@ -59,24 +85,37 @@ std::string entry_text(const RationalMatrix& m, std::size_t i, std::size_t j) {
   return m.real(i, j).str() + (im < 0 ? "-" : "+") + abs(im).str() + "i";
 }
 
-Instance make_instance(const OracleOptions& o) {
+impossibility::FamilyParams family_params(const OracleOptions& o, long n) {
+  FamilyOptions f = o.family;
+  f.n = o.family_n.empty() ? std::to_string(n) : o.family_n;
+  return f.params();
+}
+
+Instance make_instance(const OracleOptions& o, long n) {
   if (o.instance == "dct" || o.instance == "dft") {
     if (o.size.empty()) throw UsageError("--size is required with --instance " + o.instance);
-    const auto n = std::size_t(parse_integer("--size", o.size, 1, long(max_builtin_size)));
-    return o.instance == "dct" ? dct_instance(n) : dft_instance(n);
+    const auto size = std::size_t(parse_integer("--size", o.size, 1, long(max_builtin_size)));
+    return o.instance == "dct" ? dct_instance(size) : dft_instance(size);
   }
   if (o.instance == "rational-file") {
     if (o.file.empty()) throw UsageError("--file PATH is required with --instance rational-file");
     return read_rational_instance(o.file);
   }
-  throw UsageError("unknown instance '" + o.instance + "': allowed are dct, dft, rational-file");
+  if (o.instance == "family") {
+    const impossibility::FamilyParams p = family_params(o, n);
+    const auto j = std::size_t(parse_integer("--j", o.j, 1, long(p.N1)));
+    return impossibility::family_member(p, j).instance;
+  }
+  throw std::logic_error("make_instance: unchecked instance " + o.instance);
 }
 
-// The second instance the adversarial policy answers with: a file, or for
-// built-in instances A + 2^-(n+1) e_1 e_1^T with the same y, which is always
-// within the bound.
+// The second instance the adversarial policy answers with: a file; for a
+// family member the family's limit (every head entry b, within 2^-(n+1) of
+// each member); for built-in instances A + 2^-(n+1) e_1 e_1^T with the same
+// y, which is always within the bound.
 Instance make_other(const OracleOptions& o, const Instance& inst, long n) {
   if (!o.other.empty()) return read_rational_instance(o.other);
+  if (o.instance == "family") return impossibility::family_limit(family_params(o, n)).instance;
   RationalMatrix bump(inst.A.rows(), inst.A.cols());
   bump.re[0] = pow2(-n - 1);
   return {inst.name + " + 2^-" + std::to_string(n + 1) + " e1 e1^T", inst.A + ExactMatrix::from_rational(bump),
@@ -130,21 +169,24 @@ void print_answer(std::ostream& out, const char* name, const Answer& a) {
   }
 }
 
+// One matrix of the answer in the rational-file format: complex data as
+// "<re> <im>" pairs after a `complex` header word, so it reads back exactly.
+void write_rational_matrix(std::ostream& out, const std::string& header, const RationalMatrix& m) {
+  out << header << (m.is_complex() ? " complex" : "") << "\n";
+  for (std::size_t i = 0; i < m.rows; ++i) {
+    for (std::size_t j = 0; j < m.cols; ++j) {
+      out << (j ? " " : "") << m.real(i, j);
+      if (m.is_complex()) out << " " << m.imag(i, j);
+    }
+    out << "\n";
+  }
+}
+
 // The answer in the rational-file format, so it can be read back as an instance.
 void write_rational_file(std::ostream& out, const std::string& header, const InstanceAnswer& a) {
   out << header;
-  if (a.A.value.is_complex() || a.y.value.is_complex()) {
-    out << "# complex data: the rational-file format holds real data only; see answer.json\n";
-    return;
-  }
-  out << "A " << a.A.value.rows << " " << a.A.value.cols << "\n";
-  for (std::size_t i = 0; i < a.A.value.rows; ++i) {
-    for (std::size_t j = 0; j < a.A.value.cols; ++j) out << (j ? " " : "") << a.A.value.real(i, j);
-    out << "\n";
-  }
-  out << "y " << a.y.value.rows << "\n";
-  for (std::size_t i = 0; i < a.y.value.rows; ++i) out << (i ? " " : "") << a.y.value.real(i, 0);
-  out << "\n";
+  write_rational_matrix(out, "A " + std::to_string(a.A.value.rows) + " " + std::to_string(a.A.value.cols), a.A.value);
+  write_rational_matrix(out, "y " + std::to_string(a.y.value.rows), a.y.value);
 }
 
 int run_oracle(const OracleOptions& o) {
@@ -155,8 +197,9 @@ int run_oracle(const OracleOptions& o) {
     throw UsageError("unknown format '" + o.format + "': allowed are text, json");
   if (!o.other.empty() && policy != AnswerPolicy::adversarial)
     throw UsageError("--other is used only with --policy adversarial");
+  check_applicable(o);
 
-  const Instance inst = make_instance(o);
+  const Instance inst = make_instance(o, n);
   std::optional<Instance> other;
   if (policy == AnswerPolicy::adversarial) other = make_other(o, inst, n);
   std::optional<OutputDir> out;
@@ -205,9 +248,11 @@ Command add_oracle_command(CLI::App& app) {
       "oracle",
       "Query the certified oracle: print exact dyadic (A_n, y_n) with ||A_n - A||_2 <= 2^-n and "
       "||y_n - y||_2 <= 2^-n certified.");
+  opts->app = sub;
   sub->add_option("--instance", opts->instance,
                   "dct: A = orthonormal DCT-II, y = A e_1; dft: A = unitary DFT, y = A e_1; "
-                  "rational-file: exact rational data from --file")
+                  "rational-file: exact rational data from --file; family: member --j of the Omega_K family "
+                  "(--problem, --K, ...; docs/impossibility.md)")
       ->type_name("NAME")
       ->required();
   sub->add_option("--size", opts->size, "Size N of the dct/dft instance (N x N), 1..1024")->type_name("N");
@@ -224,6 +269,10 @@ Command add_oracle_command(CLI::App& app) {
   sub->add_option("--seed", opts->seed, "Seed of the random policy")->type_name("S")->capture_default_str();
   sub->add_option("--other", opts->other, "Rational instance file the adversarial policy answers with")->type_name("PATH");
   sub->add_option("--format", opts->format, "Output format: text or json")->type_name("NAME")->capture_default_str();
+  opts->family.add_to(*sub, false);
+  sub->add_option("--j", opts->j, "(family) the member: 1..N1")->type_name("J")->capture_default_str();
+  sub->add_option("--family-n", opts->family_n, "(family) the members agree to 2^-BITS (default: --n)")
+      ->type_name("BITS");
   sub->add_option("--out", opts->out, "Also write answer.json and answer.txt (rational-file format) into DIR")->type_name("DIR");
   return {sub, [opts] { return run_oracle(*opts); }};
 }

@@ -39,10 +39,12 @@ long grid_bits_for(std::size_t count, const rational& budget, long f_min) {
 // Bits of the integer part of the largest entry: precision must exceed the
 // grid's fraction bits by at least this much for balls to resolve the grid.
 long magnitude_bits(const ExactMatrix& m) {
+  // The least b >= 0 with 2^b > a is the bit length of floor(a), read off
+  // directly (a search over powers of two is quadratic in the size of a).
   const rational a = enclose(m, 64).max_abs();
-  long b = 0;
-  while (pow2(b) <= a) ++b;
-  return b;
+  integer whole;
+  mpz_fdiv_q(whole.backend().data(), mpq_numref(a.backend().data()), mpq_denref(a.backend().data()));
+  return whole == 0 ? 0 : long(mpz_sizeinbase(whole.backend().data(), 2));
 }
 
 struct Rounded {

@@ -24,10 +24,14 @@ struct Scratch {
   ~Scratch() { mpfr_clear(v); }
 };
 
+// q in decimal scientific notation with 7 significant digits: the value
+// stays readable whatever its size (a 10^400 would have 401 digits).
 std::string short_text(const rational& q) {
-  std::string s = q.str();
-  if (s.size() > 60) s = s.substr(0, 28) + "..." + s.substr(s.size() - 28);
-  return s;
+  Scratch t(64);
+  mpfr_set_q(t.v, q.backend().data(), MPFR_RNDN);
+  char buf[64];
+  mpfr_snprintf(buf, sizeof buf, "%.6Re", t.v);
+  return buf;
 }
 
 // Round q to nearest-even in an IEEE binary format with p significand bits
@@ -57,7 +61,9 @@ Rounded<T> ieee_from_rational(const rational& q, Get get) {
   mpfr_set_prec(t.v, prec);
   const int inex = mpfr_set_q(t.v, Q, MPFR_RNDN);
   if (mpfr_get_exp(t.v) > lim::max_exponent)
-    throw std::overflow_error("value " + short_text(q) + " is outside the range of the working type");
+    throw outside_type_range("value " + short_text(q) + " is outside the range of the working type (" +
+                             std::to_string(lim::digits) + "-bit IEEE format, |x| < 2^" +
+                             std::to_string(lim::max_exponent) + ")");
   return {get(t.v), inex == 0};
 }
 
@@ -90,6 +96,9 @@ template <>
 Rounded<mpfr_real> from_rational<mpfr_real>(const rational& q) {
   mpfr_real out;  // takes the working precision in force
   const int inex = mpfr_set_q(out.backend().data(), q.backend().data(), MPFR_RNDN);
+  if (mpfr_inf_p(out.backend().data()))
+    throw outside_type_range("value is outside the range of the working type (mpfr, |x| < 2^" +
+                             std::to_string(mpfr_get_emax()) + ")");
   return {out, inex == 0};
 }
 template <>

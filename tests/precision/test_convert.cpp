@@ -79,6 +79,22 @@ TEST_CASE("double subnormals round once, as IEEE hardware does") {
 TEST_CASE("overflow and non-finite values are rejected with a message") {
   CHECK_THROWS_AS(from_rational<float>(pow2(200)), std::overflow_error);
   CHECK_THROWS_AS(from_rational<double>(pow2(1024)), std::overflow_error);
+  // An input error (exit 2 on the command line), whose message stays short
+  // and readable however large the value: 10^400 as 1.000000e+400.
+  integer big = 1;
+  for (int k = 0; k < 400; ++k) big *= 10;
+  CHECK_THROWS_AS(from_rational<double>(rational(big)), outside_type_range);
+  try {
+    (void)from_rational<long double>(rational(big) * rational(big) * rational(big) * rational(big) * rational(big) *
+                                     rational(big) * rational(big) * rational(big) * rational(big) * rational(big) *
+                                     rational(big) * rational(big) * rational(big));
+    FAIL("10^5200 fits no long double");
+  } catch (const outside_type_range& e) {
+    const std::string what = e.what();
+    CHECK(what.find("1.000000e+5200") != std::string::npos);
+    CHECK(what.find("2^16384") != std::string::npos);
+    CHECK(what.size() < 200);
+  }
   CHECK(from_rational<double>(pow2(1023)).exact);
   CHECK_THROWS_AS(to_rational(std::numeric_limits<double>::quiet_NaN()), std::domain_error);
   CHECK_THROWS_AS(to_rational(std::numeric_limits<double>::infinity()), std::domain_error);

@@ -20,9 +20,18 @@ struct Rounded {
   bool exact;  ///< true when value equals the input exactly
 };
 
+/// A value too large for the working type. The values converted are input
+/// data or oracle answers derived from them, so this is an input error: the
+/// command line reports it with exit code 2 (it is still an
+/// std::overflow_error for callers that name the offending option).
+struct outside_type_range : std::overflow_error {
+  using std::overflow_error::overflow_error;
+};
+
 /// q rounded to nearest (ties to even) in T. For mpfi_interval: the tightest
 /// enclosure at the working precision (exact when it is a single point).
-/// Throws std::overflow_error, naming the value, if |q| exceeds T's range.
+/// Throws outside_type_range, naming the value and the range, if |q|
+/// exceeds T's range.
 template <class T>
 Rounded<T> from_rational(const rational& q);
 
