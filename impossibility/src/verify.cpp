@@ -2,9 +2,11 @@
 
 #include <mpfr.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
+#include "barriers/impossibility/resources.hpp"
 #include "barriers/oracle/enclosure.hpp"
 #include "barriers/precision/dyadic.hpp"
 
@@ -54,6 +56,10 @@ PrecisionSchedule verify_precision(const FamilyParams& p) {
   const long start = identity_tolerance_bits(p) + 4 * p.K + 64 + inverse_bits(p.lambda) +
                      2 * bit_length(p.N1 + p.N2 + 1);
   return {start, 8 * start};
+}
+
+double verify_memory_bytes(const FamilyParams& p, long bits) {
+  return 3.5 * double(p.N2 + 1) * double(p.N1 + p.N2) * double(bits + 500);
 }
 
 std::string decimal_bound(const rational& q, bool up, int digits) {
@@ -298,6 +304,11 @@ std::vector<Check> pair_checks(const FamilyParams& p, const rational& tau, long 
 VerifyReport run_checks(const FamilyParams& p, PrecisionSchedule s,
                         const std::function<std::vector<Check>(const rational&, long, long)>& attempt) {
   p.validate();
+  const double memory = available_memory_bytes();
+  check_resources("verify at " + std::to_string(s.start_bits) + " bits", verify_memory_bytes(p, s.start_bits), 0,
+                  memory);
+  while (memory > 0 && s.cap_bits > s.start_bits && verify_memory_bytes(p, s.cap_bits) > memory)
+    s.cap_bits = std::max(s.start_bits, s.cap_bits / 2);
   VerifyReport report{p, {}, s, 0, identity_tolerance(p)};
   const long tau_bits = identity_tolerance_bits(p);
   decide_with_retry(

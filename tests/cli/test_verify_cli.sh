@@ -103,5 +103,11 @@ expect_rejected 2 "--N2" verify --N2 99999999999999999999999
 expect_rejected 2 "N1 + N2" verify --N2 1000000
 expect_rejected 2 "lambda" verify --lambda 1e9999999
 expect_rejected 2 "delta" verify --delta 1e-9999999
+# The largest sizes at the largest precision need about 92 GB: refused up
+# front with the figures (where that much is not available), not run out of memory.
+avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null)
+if [ -n "$avail_kb" ] && [ "$avail_kb" -lt 80000000 ]; then
+  expect_rejected 2 "GB of memory" verify --N1 2 --N2 510 --n 100000
+fi
 
 finish

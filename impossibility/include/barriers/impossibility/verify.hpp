@@ -59,6 +59,15 @@ long identity_tolerance_bits(const FamilyParams& params);
 /// resolved to the tolerance), and a cap of 8 times that.
 PrecisionSchedule verify_precision(const FamilyParams& params);
 
+/// Estimated peak memory of one attempt at `bits`: the (N2 + 1) x (N1 + N2)
+/// ball matrices and their rational enclosures, about
+/// 3.5 (N2 + 1)(N1 + N2)(bits + 500) bytes (measured within 20%).
+double verify_memory_bytes(const FamilyParams& params, long bits);
+
+/// The functions below refuse (std::invalid_argument, with the figures) a
+/// starting precision whose attempt would not fit in the available memory,
+/// and lower the cap to the largest precision that fits.
+///
 /// Every check for members j = 1, 2: conditioning (each), agreement of A and
 /// y, separation, optimality (each), K digits impossible, K-1 attainable,
 /// and DCT orthogonal (with mixing). Validates the parameters.
