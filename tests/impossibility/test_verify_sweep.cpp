@@ -63,22 +63,25 @@ const std::vector<std::size_t> N2s = {1, 2, 5, 20, 9};
 TEST_CASE("verify passes across the documented parameter ranges (coarse)") {
   const std::vector<long> Ks = {1, 2, 3, 5, 10, 23, 46, 47, 50, 64, 99, max_K};
   const std::vector<long> ns = {1, 2, 3, 10, 31, 64, 257, 1000, 53, 4000, 7};
-  std::size_t i = 0;
-  for (Problem p : problems)
-    for (long K : Ks) {
-      FamilyParams fp;
-      fp.problem = p;
-      fp.K = K;
-      fp.n = ns[i % ns.size()];
-      fp.delta = deltas[i % deltas.size()];
-      fp.lambda = lambdas[i % lambdas.size()];
-      fp.eta = etas[i % etas.size()];
-      fp.N1 = N1s[i % N1s.size()];
-      fp.N2 = N2s[i % N2s.size()];
-      fp.dct_mixing = i % 2 == 0;
-      ++i;
-      require_pass(fp);
-    }
+  // Two passes with different rotations, so each K meets two sets of the others.
+  for (std::size_t offset : {std::size_t(0), std::size_t(5)}) {
+    std::size_t i = offset;
+    for (Problem p : problems)
+      for (long K : Ks) {
+        FamilyParams fp;
+        fp.problem = p;
+        fp.K = K;
+        fp.n = ns[i % ns.size()];
+        fp.delta = deltas[i % deltas.size()];
+        fp.lambda = lambdas[i % lambdas.size()];
+        fp.eta = etas[i % etas.size()];
+        fp.N1 = N1s[i % N1s.size()];
+        fp.N2 = N2s[i % N2s.size()];
+        fp.dct_mixing = i % 2 == 0;
+        ++i;
+        require_pass(fp);
+      }
+  }
 }
 
 TEST_CASE("verify passes across the documented parameter ranges (dense, BARRIERS_VERIFY_SWEEP=dense)") {

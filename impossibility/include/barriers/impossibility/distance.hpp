@@ -1,4 +1,7 @@
 // Certified Euclidean distance from an exact output to an exact minimiser.
+// Compare these intervals with thresholds (such as 10^-K) only through the
+// three-valued comparisons of certified_compare.hpp, raising the precision
+// with decide_with_retry while undecided (its header shows the pattern).
 #pragma once
 
 #include <vector>
