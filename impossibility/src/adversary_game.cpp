@@ -1,5 +1,6 @@
 #include "barriers/impossibility/adversary_game.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <tuple>
@@ -45,14 +46,26 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
   DataAccess d1(world1), d2(world2);
   const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
 
-  const long prec = distance_precision(params.K);
   GameResult r;
   r.ten_to_minus_K = ten_to_minus(params.K);
-  r.separation = certified_separation(m1.minimiser, m2.minimiser, prec);
-  r.world1 = {certified_distance(phi1, m1.minimiser, prec), d1.max_n_read(), d1.queries(), d1.all_from_other()};
-  r.world2 = {certified_distance(phi2, m2.minimiser, prec), d2.max_n_read(), d2.queries(), true};
+  r.separation = certified_separation(m1.minimiser, m2.minimiser, distance_precision(params.K));
+  r.world1 = {game_distance(phi1, m1.minimiser, params.K), d1.max_n_read(), d1.queries(), d1.all_from_other()};
+  r.world2 = {game_distance(phi2, m2.minimiser, params.K), d2.max_n_read(), d2.queries(), true};
   r.identical_data = d1.same_data_as(d2);
   return r;
+}
+
+Interval game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K) {
+  const long start = distance_precision(K);
+  for (long p = start;; p *= 2) {
+    const Interval d = certified_distance(phi, x, p);
+    bool decided = true;
+    for (long k = K; k >= std::max(0L, K - 2); --k) {
+      const rational t = ten_to_minus(k);
+      decided = decided && (d.hi <= t || d.lo > t);
+    }
+    if (decided || p >= 16 * start) return d;
+  }
 }
 
 TrialOutcome trial_outcome(const GameResult& g) {
@@ -75,6 +88,8 @@ SuccessEstimate tally_success(std::size_t trials, std::uint64_t first_seed,
   for (std::size_t t = 0; t < trials; ++t) {
     const TrialOutcome o = trial(first_seed + t);
     s.identical_data = s.identical_data && o.identical_data;
+    s.identical_trials += o.identical_data;
+    s.both_succeeded_identical += o.identical_data && o.success1 && o.success2;
     s.successes1 += o.success1;
     s.successes2 += o.success2;
   }

@@ -25,11 +25,6 @@ Algorithm make_typed(const FamilyParams& p, const SolverAlgorithmSettings& s) {
   using Real = real_of<T>;
   const Real lambda = from_rational<Real>(p.lambda).value, eta = from_rational<Real>(p.eta).value;
   const std::string& name = s.solver;
-  const bool p3 = p.problem == Problem::p3;
-  if ((name == "firenet" || name == "warpd-sr" || name == "lista") && !p3)
-    throw std::invalid_argument("solver '" + name + "' solves the square-root LASSO: use --problem p3");
-  if (name == "fista" && p.problem != Problem::p2)
-    throw std::invalid_argument("solver 'fista' solves the LASSO: use --problem p2");
 
   std::shared_ptr<ListaNetwork<T>> net;
   if (name == "lista") {
@@ -80,7 +75,7 @@ Algorithm make_typed(const FamilyParams& p, const SolverAlgorithmSettings& s) {
 
 }  // namespace
 
-Algorithm make_solver_algorithm(const FamilyParams& params, const SolverAlgorithmSettings& s) {
+void check_solver_algorithm(const FamilyParams& params, const SolverAlgorithmSettings& s) {
   params.validate();
   bool known = false;
   std::string names;
@@ -89,11 +84,20 @@ Algorithm make_solver_algorithm(const FamilyParams& params, const SolverAlgorith
     names += (names.empty() ? "" : ", ") + n;
   }
   if (!known) throw std::invalid_argument("unknown solver '" + s.solver + "': allowed are " + names);
+  if ((s.solver == "firenet" || s.solver == "warpd-sr" || s.solver == "lista") && params.problem != Problem::p3)
+    throw std::invalid_argument("solver '" + s.solver + "' solves the square-root LASSO: use --problem p3");
+  if (s.solver == "fista" && params.problem != Problem::p2)
+    throw std::invalid_argument("solver 'fista' solves the LASSO: use --problem p2");
+  if (s.type != "double" && s.type != "long-double" && s.type != "float128" && s.type != "mpfr")
+    throw std::invalid_argument("unknown type '" + s.type + "': allowed are double, long-double, float128, mpfr");
+}
+
+Algorithm make_solver_algorithm(const FamilyParams& params, const SolverAlgorithmSettings& s) {
+  check_solver_algorithm(params, s);
   if (s.type == "double") return make_typed<double>(params, s);
   if (s.type == "long-double") return make_typed<long double>(params, s);
   if (s.type == "float128") return make_typed<float128>(params, s);
-  if (s.type == "mpfr") return make_typed<mpfr_real>(params, s);
-  throw std::invalid_argument("unknown type '" + s.type + "': allowed are double, long-double, float128, mpfr");
+  return make_typed<mpfr_real>(params, s);
 }
 
 }  // namespace barriers::impossibility

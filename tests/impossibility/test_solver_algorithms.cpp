@@ -64,3 +64,20 @@ TEST_CASE("solver and problem mismatches are rejected") {
   s.type = "half";
   CHECK_THROWS_WITH_AS(make_solver_algorithm(p, s), doctest::Contains("unknown type 'half'"), std::invalid_argument);
 }
+
+TEST_CASE("check_solver_algorithm refuses what make_solver_algorithm would, without building anything") {
+  // theorem checks every solver first: a bad name after lista used to surface only after training.
+  FamilyParams p;  // p3
+  SolverAlgorithmSettings s;
+  s.solver = "lista";
+  s.lista_epochs = 100000;  // would take hours if it trained
+  CHECK_NOTHROW(check_solver_algorithm(p, s));
+  s.solver = "fista";
+  CHECK_THROWS_WITH_AS(check_solver_algorithm(p, s), doctest::Contains("use --problem p2"), std::invalid_argument);
+  s.solver = "pdhg";
+  s.type = "quad";
+  CHECK_THROWS_WITH_AS(check_solver_algorithm(p, s), doctest::Contains("unknown type 'quad'"), std::invalid_argument);
+  p.K = 0;
+  s.type = "double";
+  CHECK_THROWS_AS(check_solver_algorithm(p, s), std::invalid_argument);
+}

@@ -73,15 +73,25 @@ struct GameResult {
 
 GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed = 0);
 
+/// Certified ||phi - x||_2 that the games compare with 10^-K, 10^-(K-1) and
+/// 10^-(K-2): the enclosure precision starts at distance_precision(K) and is
+/// doubled (Ziv-style, up to 16 times the start) until no threshold lies
+/// inside the interval. Beyond the cap an interval may still straddle a
+/// threshold; the games then count the comparison against the claim.
+oracle::Interval game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K);
+
 /// Success rate of a randomised algorithm in each world over `trials`
-/// seeds: success means within 10^-K of that world's minimiser. Because both
-/// worlds receive the same data and the two 10^-K balls are disjoint,
-/// p1 + p2 <= 1, so one of them is <= 1/2.
+/// seeds: success means within 10^-K of that world's minimiser. On a seed
+/// where both worlds receive the same data the output is the same, and the
+/// two 10^-K balls are disjoint, so at most one world succeeds: p1 + p2 <=
+/// 1 + (fraction of seeds with differing data).
 struct SuccessEstimate {
   std::size_t trials = 0;
   std::size_t successes1 = 0, successes2 = 0;
   double p1 = 0, p2 = 0;
   double lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0;  ///< 95% Wilson score intervals
+  std::size_t identical_trials = 0;           ///< seeds on which both worlds saw bit-identical data
+  std::size_t both_succeeded_identical = 0;   ///< seeds with identical data and both successes: must be 0
   bool identical_data = true;                 ///< in every trial
 };
 

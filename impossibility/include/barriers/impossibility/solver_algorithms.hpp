@@ -30,7 +30,10 @@ std::vector<std::string> solver_algorithm_names();
 
 /// Throws std::invalid_argument for an unknown solver or type, or a solver
 /// that does not solve the family's problem (fista: p2; firenet, warpd-sr,
-/// lista: p3).
+/// lista: p3). Cheap: callers check every solver before any training.
+void check_solver_algorithm(const FamilyParams& params, const SolverAlgorithmSettings& settings);
+
+/// Checks as above, then builds the algorithm (lista: trains the network).
 Algorithm make_solver_algorithm(const FamilyParams& params, const SolverAlgorithmSettings& settings);
 
 }  // namespace barriers::impossibility

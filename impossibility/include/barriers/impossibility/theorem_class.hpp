@@ -6,14 +6,18 @@
 //   V(j, n)  the family at scale K - 1, n >= 1 (no limit member).
 //
 // Part 1: an algorithm that halts on U(lim) has read some precision m; the
-//   members U(1, n), U(2, n) with n > m can be answered with U(lim)'s bits,
-//   so it returns the same output on both and misses one by more than 10^-K.
+//   members U(1, n), U(2, n) with n = member_n_for(m) > m can be answered
+//   with U(lim)'s bits, so it returns the same output on both and misses one
+//   by more than 10^-K. Randomised: on one fixed pair, p1 + p2 <= 1 on the
+//   seeds whose reads the adversary matches.
 // Part 2: the decider below gets K-1 digits on every member (it tells the
 //   scales apart from coarse data, returns the simplex centroid on U and
 //   reads V(j, n) until the largest head entry is certified), but on V(j, n)
 //   it needs precision about n + 3: unbounded over Omega. Any algorithm
 //   with K-1 digits needs precision > n on V(1, n) or V(2, n), by the same
-//   two-point argument at scale K-1.
+//   two-point argument at scale K-1; randomised: over the N1 members at one
+//   n, some member needs more than M bits (or fails) with probability
+//   >= 1 - 1/N1.
 // Part 3: one coarse datum (L = 1) suffices for K-2 digits: return the
 //   centroid of the scale the data show.
 //
@@ -25,6 +29,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "barriers/impossibility/adversary_game.hpp"
 #include "barriers/impossibility/family.hpp"
@@ -54,6 +59,36 @@ FamilyParams member_family(const FamilyParams& base, Scale scale, long n);
 /// the two scales apart (their ||A||_F differ by a factor 10).
 inline constexpr long coarse_bits = 4;
 
+/// The least n such that every member at precision n of either scale can be
+/// answered with its limit's nearest bits at every precision up to m, as the
+/// oracle certifies it. The oracle bounds ||A_m - A||_2 by the Frobenius
+/// norm, and a member differs from its limit by eps = 2^-(n+1) in one head
+/// entry and by about eps / sqrt(N1) in each of the N2 diagonal entries
+/// ||a||: ||.||_F ~ eps sqrt(1 + N2 / N1), although ||.||_2 = eps. So n grows
+/// with log2(N2 / N1): m + 2 for the default N1 = 2, N2 = 20.
+long member_n_for(const FamilyParams& base, long m);
+
+/// What one coarse answer shows: the member's scale, that scale's family
+/// parameters, the vertex entry t estimated from ||A_m||_F, and the answer.
+struct CoarseView {
+  Scale scale;
+  FamilyParams params;
+  double t;
+  Data data;
+};
+
+/// Queries (A_m, y_m) at coarse_bits and reads the scale from it.
+CoarseView coarse_view(const FamilyParams& base, DataAccess& data);
+
+/// The candidate vertex t e_j (1-based j) and the centroid (t/N1)(e_1 + ... + e_N1).
+std::vector<rational> class_vertex(const FamilyParams& p, std::size_t j, double t);
+std::vector<rational> class_centroid(const FamilyParams& p, double t);
+
+/// The 1-based index of the head column of A_m whose norm is certified the
+/// largest (column norms of A_m move by at most ||A_m - A||_2 <= 2^-m), or 0
+/// when no column is certified.
+std::size_t certified_largest_column(const oracle::RationalMatrix& A, std::size_t N1, long m);
+
 /// What the decider does when its budget runs out before V(j, n) is decided.
 enum class Fallback { centroid, random_vertex };
 
@@ -67,11 +102,9 @@ Algorithm class_decider(const FamilyParams& base, long budget_bits, Fallback fal
 /// candidates of the scale it shows.
 Algorithm one_shot_centroid(const FamilyParams& base);
 
-/// A randomised guesser: one coarse query, then the candidate vertex t e_J
-/// of that scale for J uniform in 1..N1 (seeded).
-Algorithm random_vertex(const FamilyParams& base);
-
-/// One run of an algorithm on one member with the nearest oracle.
+/// One run of an algorithm on one member. The oracle's policy may be any:
+/// nearest, random (seeded), or adversarial, which answers with the bits of
+/// `adversary_for(member)` whenever they are certified legitimate.
 struct MemberRun {
   ClassMember member;
   std::size_t queries = 0;
@@ -81,12 +114,16 @@ struct MemberRun {
   oracle::Interval distance;
 };
 
+/// The instance an adversarial oracle answers a member with: U(lim) for
+/// U(j, n); U(1, 1) for U(lim); V(j % N1 + 1, n) for V(j, n).
+ClassMember adversary_for(const FamilyParams& base, const ClassMember& member);
+
 MemberRun run_on_member(const FamilyParams& base, const ClassMember& member, const Algorithm& algorithm,
-                        std::uint64_t seed = 0);
+                        std::uint64_t seed = 0, oracle::AnswerPolicy policy = oracle::AnswerPolicy::nearest);
 
 /// Part 1 over the class: run on U(lim), then on U(1, n) and U(2, n) with
-/// n = (precision read on the limit) + 2, each with an oracle that answers
-/// with U(lim)'s bits (certified legitimate for the member).
+/// n = member_n_for(precision read on the limit), each with an oracle that
+/// answers with U(lim)'s bits (certified legitimate for the member).
 struct ClassGameResult : GameResult {
   long limit_bits_read = -1;
   std::size_t limit_queries = 0;
@@ -98,9 +135,40 @@ struct ClassGameResult : GameResult {
 
 ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algorithm, std::uint64_t seed = 0);
 
-/// Success rates within 10^-K on U(1, n) and U(2, n) over seeds (n chosen
-/// per seed as in play_class_game); p1 + p2 <= 1 when the data are identical.
-SuccessEstimate estimate_class_success(const FamilyParams& base, const Algorithm& algorithm, std::size_t trials,
-                                       std::uint64_t first_seed = 0);
+/// Part 1 for randomised algorithms on ONE fixed pair U(1, n), U(2, n),
+/// both answered by the adversary with U(lim)'s bits where certified
+/// legitimate (and with their own nearest bits beyond): success rates within
+/// 10^-K over seeds first_seed, first_seed + 1, ... . On a seed whose runs
+/// read no more than the adversary can match, both members get the same data
+/// and at most one succeeds, so p1 + p2 <= 1 + P(differing data).
+SuccessEstimate estimate_fixed_pair(const FamilyParams& base, const Algorithm& algorithm, long n,
+                                    std::size_t trials, std::uint64_t first_seed = 0);
+
+/// The largest precision an algorithm reads on U(lim) over `trials` seeds
+/// (a pilot run, to pick the fixed n of estimate_fixed_pair).
+long max_bits_on_limit(const FamilyParams& base, const Algorithm& algorithm, std::size_t trials,
+                       std::uint64_t first_seed);
+
+/// Part 2, lower side, for randomised algorithms over all N1 = N + 1 - m
+/// members V(1, n), ..., V(N1, n) at scale K-1, n = member_n_for(M), each
+/// answered with the scale-(K-1) limit's bits where certified legitimate.
+/// "Quick success" on V(j, n): within 10^-(K-1) having read at most M bits.
+/// On a seed, runs that read at most M bits all see the same data, hence
+/// give the same output, which is within 10^-(K-1) of at most one vertex:
+/// sum_j P_j(quick success) <= 1, so some member has
+/// P(fail or read more than M bits) >= 1 - 1/N1.
+struct DataNeedEstimate {
+  long M = 0, n = 0;
+  std::size_t trials = 0;
+  std::vector<std::size_t> quick_successes;  ///< per member j = 1..N1
+  std::vector<std::size_t> read_beyond_M;    ///< per member: runs that read more than M bits
+  std::size_t unmatched = 0;       ///< seeds on which two runs within M bits saw different data
+  std::size_t contradictions = 0;  ///< seeds with two quick successes from identical data: must be 0
+  /// max_j of the fraction of seeds that failed or read beyond M on V(j, n).
+  double worst_need_fraction() const;
+};
+
+DataNeedEstimate estimate_data_need(const FamilyParams& base, const Algorithm& algorithm, long M,
+                                    std::size_t trials, std::uint64_t first_seed = 0);
 
 }  // namespace barriers::impossibility
