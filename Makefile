@@ -35,3 +35,14 @@ sanitize: deps
 	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Release -DBARRIERS_SANITIZE=ON > /dev/null
 	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	@cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Fuzz every data reader with libFuzzer + ASan + UBSan (clang; docs/robustness.md):
+# builds fuzz/ in $(FUZZ_BUILD) and runs each target for FUZZ_SECONDS.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 30
+
+.PHONY: fuzz
+fuzz: deps
+	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DBARRIERS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	@bash fuzz/run-fuzzers $(FUZZ_BUILD)/fuzz $(FUZZ_SECONDS)
