@@ -1,11 +1,15 @@
 // `barriers solve`: run one solver on matrix and vector files, in any
 // working precision, and write the solution, its history and a plot.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "barriers/oracle/instance.hpp"
@@ -15,6 +19,7 @@
 #include "barriers/solvers/dense_operator.hpp"
 #include "barriers/solvers/firenet.hpp"
 #include "barriers/solvers/fista.hpp"
+#include "barriers/solvers/optimality.hpp"
 #include "barriers/solvers/primal_dual.hpp"
 #include "barriers/solvers/warpd.hpp"
 #include "commands.hpp"
@@ -28,10 +33,20 @@ namespace {
 struct SolveOptions {
   std::string A, y, reference, out;
   std::string problem = "p3", solver = "pdhg";
-  std::string lambda = "1", eta = "0", C1 = "1", C2 = "1";
+  std::string lambda = "1", eta = "0", C1 = "1", C2 = "1", delta = "0";
   std::string iters = "1000", restarts = "10", inner = "0";
-  std::string type = "double", bits = "256";
+  std::string type = "double", bits = "256", warm_dual = "yes";
   bool last_iterate = false;
+  std::set<std::string> given;  ///< options the user set explicitly
+};
+
+// Every option value, parsed and range-checked before any file is read.
+struct ParsedOptions {
+  rational lambda, eta, C1, C2, delta;
+  long iters = 0, inner = 0;
+  int restarts = 0;
+  unsigned bits = 0;
+  bool warm_dual = true;
 };
 
 struct HistoryRow {
@@ -40,11 +55,125 @@ struct HistoryRow {
   std::optional<double> error;
 };
 
+// A run whose relative duality gap exceeds this ends with a warning: fewer
+// than six digits of the optimal value are confirmed (the threshold is the
+// same in every type, so a run is judged by the problem, not the arithmetic).
+constexpr double far_from_optimal = 1e-6;
+
 rational exact_option(const std::string& option, const std::string& value) {
   try {
     return oracle::parse_rational(value);
   } catch (const std::invalid_argument& e) {
     throw UsageError(option + ": " + e.what());
+  }
+}
+
+rational positive_option(const std::string& option, const std::string& value, bool allow_zero) {
+  const rational q = exact_option(option, value);
+  if (q < 0 || (!allow_zero && q == 0))
+    throw UsageError(option + " " + quote_for_message(value) + " must be " + (allow_zero ? ">= 0" : "> 0"));
+  return q;
+}
+
+// Which solvers and problems each option applies to; an option set for a
+// run it does not affect is an error, not silently ignored.
+void check_applicable(const SolveOptions& o) {
+  const std::string& s = o.solver;
+  const bool restarted = s == "firenet" || s == "warpd" || s == "warpd-sr";
+  const std::map<std::string, std::pair<bool, std::string>> rules = {
+      {"--lambda", {o.problem != "p1", "p1 (basis pursuit) has no l1 weight; its data term is set by --eta"}},
+      {"--eta", {o.problem == "p1", o.problem + " has no constraint level; --eta is for p1"}},
+      {"--C1", {s == "warpd" || s == "warpd-sr", "only warpd and warpd-sr use sharpness constants"}},
+      {"--C2", {s == "warpd", "only warpd uses C2 (warpd-sr fixes C2 = 1)"}},
+      {"--iters", {s == "pdhg" || s == "fista", "restarted solvers take --restarts and --inner"}},
+      {"--restarts", {restarted, "only firenet, warpd and warpd-sr restart; use --iters"}},
+      {"--inner", {restarted, "only firenet, warpd and warpd-sr restart; use --iters"}},
+      {"--delta", {restarted, "only the restart schedules of firenet, warpd and warpd-sr use delta"}},
+      {"--warm-dual", {s == "warpd" || s == "warpd-sr", "only warpd and warpd-sr can carry the dual over"}},
+      {"--last-iterate", {s == "pdhg" || s == "warpd" || s == "warpd-sr", s + " has no ergodic average to replace"}},
+      {"--bits", {o.type == "mpfr", "the precision of --type " + o.type + " is fixed; --bits is for --type mpfr"}},
+  };
+  for (const auto& [option, rule] : rules)
+    if (o.given.count(option) && !rule.first)
+      throw UsageError(option + " does not apply to solver '" + s + "' on " + o.problem + ": " + rule.second);
+}
+
+ParsedOptions parse_options(const SolveOptions& o) {
+  if (o.problem != "p1" && o.problem != "p2" && o.problem != "p3")
+    throw UsageError("unknown problem " + quote_for_message(o.problem) + ": allowed are p1, p2, p3");
+  const std::set<std::string> solvers = {"pdhg", "fista", "firenet", "warpd", "warpd-sr"};
+  if (!solvers.count(o.solver))
+    throw UsageError("unknown solver " + quote_for_message(o.solver) +
+                     ": allowed are pdhg, fista, firenet, warpd, warpd-sr");
+  const std::set<std::string> types = {"double", "long-double", "float128", "mpfr"};
+  if (!types.count(o.type))
+    throw UsageError("unknown type " + quote_for_message(o.type) + ": allowed are double, long-double, float128, mpfr");
+  const char* needs = o.solver == "fista" ? "p2" : o.solver == "warpd" ? "p1"
+                      : o.solver == "firenet" || o.solver == "warpd-sr" ? "p3" : nullptr;
+  if (needs && o.problem != needs)
+    throw UsageError("solver '" + o.solver + "' solves " + needs + ": use --problem " + needs);
+  check_applicable(o);
+  ParsedOptions p;
+  p.lambda = positive_option("--lambda", o.lambda, false);
+  p.eta = positive_option("--eta", o.eta, true);
+  p.C1 = positive_option("--C1", o.C1, false);
+  p.C2 = positive_option("--C2", o.C2, false);
+  p.delta = positive_option("--delta", o.delta, true);
+  p.iters = long(parse_integer("--iters", o.iters, 1, 100000000));
+  p.restarts = int(parse_integer("--restarts", o.restarts, 1, 1000000));
+  p.inner = long(parse_integer("--inner", o.inner, 0, 100000000));
+  p.bits = unsigned(parse_integer("--bits", o.bits, 2, 1 << 20));
+  if (o.warm_dual != "yes" && o.warm_dual != "no")
+    throw UsageError("--warm-dual " + quote_for_message(o.warm_dual) + ": allowed are yes, no");
+  p.warm_dual = o.warm_dual == "yes";
+  return p;
+}
+
+// An option value in the working type; a value outside its range is an
+// input error naming the option (exit 2), as is a non-zero value that
+// rounds to 0 (it would turn a positive parameter into an invalid one).
+template <class R>
+R working_option(const std::string& option, const std::string& text, const rational& q) {
+  R value;
+  try {
+    value = from_rational<R>(q).value;
+  } catch (const std::overflow_error&) {
+    throw UsageError(option + " " + quote_for_message(text) + " is outside the range of the working type " +
+                     number_traits<R>::name());
+  }
+  if (q != 0 && value == 0)
+    throw UsageError(option + " " + quote_for_message(text) + " rounds to 0 in the working type " +
+                     number_traits<R>::name());
+  return value;
+}
+
+// Bytes one scalar of the working type occupies (MPFR: the object, its
+// limbs and the allocator's header).
+template <class T>
+double bytes_per_scalar(unsigned bits) {
+  const double c = number_traits<T>::is_complex ? 2 : 1;
+  using R = real_of<T>;
+  if constexpr (std::is_same_v<R, mpfr_real>)
+    return c * (double(sizeof(mpfr_real)) + 8.0 * std::ceil(bits / 64.0) + 16);
+  else
+    return c * double(sizeof(R));
+}
+
+// Refuses a run whose working copies cannot fit: the matrix twice (the
+// converted data and the operator's copy) and a few dozen vectors.
+template <class T>
+void check_memory(long m, long N, unsigned bits) {
+  const double need = (2.0 * double(m) * double(N) + 40.0 * double(m + N)) * bytes_per_scalar<T>(bits);
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return;  // unknown: nothing to compare with
+  const double have = double(pages) * double(page);
+  if (need > 0.8 * have) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "a %ldx%ld problem in %s needs about %.3g GB of working memory; this machine has %.3g GB "
+                  "(limit 80%%): use fewer --bits or a smaller problem",
+                  m, N, describe_type<T>().c_str(), need / 1e9, have / 1e9);
+    throw UsageError(buf);
   }
 }
 
@@ -74,23 +203,33 @@ std::string full_text(const T& v) {
   }
 }
 
-void write_plot(const OutputDir& out, bool with_error) {
+// The objective's distance to the final dual bound (an upper bound on its
+// distance to the optimal value) against the iteration, and the error
+// against the reference when one is given.
+bool write_plot(const OutputDir& out, const std::string& title, bool with_error) {
   std::ostringstream gp;
   gp << "set terminal pngcairo size 800,600\nset output 'convergence.png'\n"
-     << "set logscale y\nset format y '10^{%L}'\nset grid\nset xlabel 'iteration'\n"
-     << "set datafile separator ','\n";
-  if (with_error)
-    gp << "set ylabel '||x_k - x_{ref}||_2'\nplot 'history.csv' every ::1 using 1:3 with lines lw 2 "
-          "title 'error against the reference'\n";
-  else
-    gp << "set ylabel 'objective'\nplot 'history.csv' every ::1 using 1:2 with lines lw 2 title 'objective'\n";
-  out.plot("convergence.gp", gp.str(), "convergence.png");
+     << "set title " << gnuplot_string(title + ": convergence") << "\n"
+     << "set logscale y\nset format y '10^{%L}'\nset grid\nset xlabel 'iteration'\nset key top right\n"
+     << "set datafile separator ','\n"
+     << "plot 'history.csv' every ::1 using 1:($4 > 0 ? $4 : 1/0) with lines lw 2 "
+        "title 'objective - final dual bound (>= objective - optimum)'";
+  if (with_error) gp << ", \\\n  'history.csv' every ::1 using 1:3 with lines lw 2 title '||x_k - x_{ref}||_2'";
+  gp << "\n";
+  return out.plot("convergence.gp", gp.str(), "convergence.png");
 }
 
 template <class T>
-int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const oracle::RationalMatrix& yr,
-                const std::optional<oracle::RationalMatrix>& refr, const std::optional<OutputDir>& out) {
+int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::RationalMatrix& Ar,
+                const oracle::RationalMatrix& yr, const std::optional<oracle::RationalMatrix>& refr,
+                const std::optional<OutputDir>& out) {
   using Real = real_of<T>;
+  check_memory<T>(long(Ar.rows), long(Ar.cols), p.bits);
+  const Real lambda = working_option<Real>("--lambda", o.lambda, p.lambda);
+  const Real eta = working_option<Real>("--eta", o.eta, p.eta);
+  const Real C1 = working_option<Real>("--C1", o.C1, p.C1);
+  const Real C2 = working_option<Real>("--C2", o.C2, p.C2);
+  const Real delta = working_option<Real>("--delta", o.delta, p.delta);
   const auto A = oracle::to_working<T>(Ar), y = oracle::to_working<T>(yr);
   if (y.value.rows() != A.value.rows())
     throw UsageError("y has length " + std::to_string(y.value.rows()) + " but A has " +
@@ -102,11 +241,8 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
       throw UsageError("the reference has length " + std::to_string(reference.size()) + " but A has " +
                        std::to_string(A.value.cols()) + " columns");
   }
-  const Real lambda = from_rational<Real>(exact_option("--lambda", o.lambda)).value;
-  const Real eta = from_rational<Real>(exact_option("--eta", o.eta)).value;
-  const long iters = long(parse_integer("--iters", o.iters, 1, 100000000));
-  const int restarts = int(parse_integer("--restarts", o.restarts, 1, 1000000));
-  const long inner = long(parse_integer("--inner", o.inner, 0, 100000000));
+  const long iters = p.iters, inner = p.inner;
+  const int restarts = p.restarts;
 
   std::vector<HistoryRow> history;
   Observer<Real> observe = [&history](const IterationInfo<Real>& info) {
@@ -123,15 +259,12 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
     settings.reference = reference;
     settings.observer = observe;
   };
-  auto need = [&o, &s](const char* problem) {
-    if (o.problem != problem)
-      throw UsageError("solver '" + s + "' solves " + problem + ": use --problem " + problem);
-  };
+  const SparseProblem problem = o.problem == "p1"   ? SparseProblem::p1_basis_pursuit
+                                : o.problem == "p2" ? SparseProblem::p2_lasso
+                                                    : SparseProblem::p3_sqrt_lasso;
   if (s == "pdhg") {
     PdhgSettings<T> st;
-    st.problem = o.problem == "p1" ? SparseProblem::p1_basis_pursuit
-                 : o.problem == "p2" ? SparseProblem::p2_lasso
-                                     : SparseProblem::p3_sqrt_lasso;
+    st.problem = problem;
     st.lambda = lambda;
     st.eta = eta;
     st.max_iterations = iters;
@@ -139,58 +272,78 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
     attach(st);
     r = primal_dual(op, b, st);
   } else if (s == "fista") {
-    need("p2");
     FistaSettings<T> st;
     st.lambda = lambda;
     st.max_iterations = iters;
     attach(st);
     r = fista(op, b, st);
   } else if (s == "firenet") {
-    need("p3");
     FirenetSettings<T> st;
     st.lambda = lambda;
+    st.delta = delta;
     st.restarts = restarts;
     st.inner = inner > 0 ? int(inner) : 100;
     attach(st);
     r = firenet(op, b, st);
   } else if (s == "warpd") {
-    need("p1");
     WarpdSettings<T> st;
     st.eps = eta;
-    st.C1 = from_rational<Real>(exact_option("--C1", o.C1)).value;
-    st.C2 = from_rational<Real>(exact_option("--C2", o.C2)).value;
+    st.C1 = C1;
+    st.C2 = C2;
+    st.delta = delta;
     st.restarts = restarts;
     st.inner = inner;
     st.ergodic = !o.last_iterate;
+    st.warm_dual = p.warm_dual;
     attach(st);
     r = warpd(op, b, st);
-  } else if (s == "warpd-sr") {
-    need("p3");
+  } else {  // warpd-sr (parse_options admits no other name)
     WarpdSrSettings<T> st;
     st.lambda = lambda;
-    st.C1 = from_rational<Real>(exact_option("--C1", o.C1)).value;
+    st.C1 = C1;
+    st.delta = delta;
     st.restarts = restarts;
     st.inner = inner;
     st.ergodic = !o.last_iterate;
+    st.warm_dual = p.warm_dual;
     attach(st);
     r = warpd_sr(op, b, st);
-  } else {
-    throw UsageError("unknown solver '" + s + "': allowed are pdhg, fista, firenet, warpd, warpd-sr");
   }
+  const bool finite = r.reason != TerminationReason::non_finite;
+  const OptimalityReport<Real> opt = duality_gap(problem, op, b, r.solution, r.dual, lambda, eta, Vector<Real>());
 
   std::printf("%s on %s (%ldx%ld), type %s%s\n", s.c_str(), o.problem.c_str(), long(A.value.rows()),
               long(A.value.cols()), describe_type<T>().c_str(),
               A.exact && y.exact ? "" : " (data rounded to the working type)");
   std::printf("  iterations %ld, stopped: %s\n", r.iterations, to_string(r.reason).c_str());
   std::printf("  objective %.10e, feasibility gap %.3e\n", double(r.objective), double(r.feasibility_gap));
+  std::printf("  duality gap %.3e (relative %.3e; dual bound %.10e from %s)\n", double(opt.gap),
+              double(opt.relative_gap), double(opt.dual),
+              opt.dual_from == DualSource::solver    ? "the solver's dual iterate"
+              : opt.dual_from == DualSource::support ? "the support of x"
+                                                     : "the residual");
+  std::optional<Real> err;
   if (refr) {
-    const Real err = Real((r.solution - reference).norm());
-    std::printf("  ||x - reference||_2 = %.6e\n", double(err));
+    err = Real((r.solution - reference).norm());
+    std::printf("  ||x - reference||_2 = %.6e\n", double(*err));
   }
+  if (finite && !(opt.relative_gap <= Real(far_from_optimal)))
+    std::fprintf(stderr,
+                 "barriers: warning: optimality not confirmed: relative duality gap %.3g > %g; the run may "
+                 "have ended far from optimal, or the dual point found is weak (see docs/solve.md)\n",
+                 double(opt.relative_gap), far_from_optimal);
+  if (finite && problem == SparseProblem::p1_basis_pursuit &&
+      !(r.feasibility_gap <= Real(far_from_optimal) * (Real(b.norm()) + eta)))
+    std::fprintf(stderr, "barriers: warning: the output violates the constraint: ||A x - y|| - eta = %.3g\n",
+                 double(r.feasibility_gap));
   if (out) {
-    std::ostringstream sol, hist;
+    std::ostringstream sol, hist, sum;
     for (Eigen::Index i = 0; i < r.solution.size(); ++i) sol << full_text(r.solution(i)) << "\n";
-    hist << "iteration,objective,error\n";
+    // gap_bound = objective - (the final dual bound): an upper bound on the
+    // objective's distance to the optimal value at each recorded iterate
+    // (for P1 only where that iterate is feasible).
+    hist << "iteration,objective,error,gap_bound\n";
+    const double dual = double(opt.dual);
     for (const auto& h : history) {
       char buf[128];
       std::snprintf(buf, sizeof buf, "%ld,%.17g,", h.iteration, h.objective);
@@ -199,43 +352,59 @@ int solve_typed(const SolveOptions& o, const oracle::RationalMatrix& Ar, const o
         std::snprintf(buf, sizeof buf, "%.17g", *h.error);
         hist << buf;
       }
-      hist << "\n";
+      std::snprintf(buf, sizeof buf, ",%.17g\n", h.objective - dual);
+      hist << buf;
     }
+    sum << "key,value\n"
+        << "solver," << s << "\nproblem," << o.problem << "\ntype," << describe_type<T>() << "\n"
+        << "iterations," << r.iterations << "\nstopped," << to_string(r.reason) << "\n"
+        << "solution," << (finite ? "final output" : "last finite iterate (the run became non-finite)") << "\n"
+        << "objective," << full_text(r.objective) << "\nfeasibility_gap," << full_text(r.feasibility_gap) << "\n"
+        << "dual_bound," << full_text(opt.dual) << "\nduality_gap," << full_text(opt.gap) << "\n"
+        << "relative_duality_gap," << full_text(opt.relative_gap) << "\n"
+        << "dual_from," << to_string(opt.dual_from) << "\n";
+    if (err) sum << "error," << full_text(*err) << "\n";
     out->write("solution.csv", sol.str());
     out->write("history.csv", hist.str());
-    write_plot(*out, refr.has_value());
-    out->finish();
-    std::cerr << "wrote " << o.out << "/solution.csv, history.csv, convergence.png\n";
+    out->write("summary.csv", sum.str());
+    const bool plotted = write_plot(*out, s + " on " + o.problem, refr.has_value());
+    if (finite) out->finish();  // a non-finite run keeps the INCOMPLETE marker
+    std::cerr << "wrote " << o.out << "/solution.csv, history.csv, summary.csv, "
+              << (plotted ? "convergence.png" : "convergence.gp") << "\n";
+  }
+  if (!finite) {
+    std::fprintf(stderr,
+                 "barriers: error: the iteration became non-finite (overflow) after %ld iterations; the "
+                 "reported solution is the last finite iterate%s\n",
+                 r.iterations, out ? " (labelled so in summary.csv)" : "");
+    return exit_failure;
   }
   return 0;
 }
 
 int run_solve(const SolveOptions& o) {
-  if (o.problem != "p1" && o.problem != "p2" && o.problem != "p3")
-    throw UsageError("unknown problem '" + o.problem + "': allowed are p1, p2, p3");
+  const ParsedOptions p = parse_options(o);
+  std::optional<OutputDir> out;
+  if (!o.out.empty())
+    out.emplace(o.out,
+                std::vector<std::string>{"solution.csv", "history.csv", "summary.csv", "convergence.gp",
+                                         "convergence.png"},
+                "barriers solve");
   const oracle::RationalMatrix A = read_matrix_file(o.A);
   const oracle::RationalMatrix y = as_column(read_matrix_file(o.y), "y (" + o.y + ")");
   std::optional<oracle::RationalMatrix> ref;
   if (!o.reference.empty()) ref = as_column(read_matrix_file(o.reference), "the reference (" + o.reference + ")");
-  std::optional<OutputDir> out;
-  if (!o.out.empty())
-    out.emplace(o.out,
-                std::vector<std::string>{"solution.csv", "history.csv", "convergence.gp", "convergence.png"},
-                "barriers solve");
   // Complex data (Matrix Market complex files) run in std::complex of the type.
   const bool cx = A.is_complex() || y.is_complex() || (ref && ref->is_complex());
   auto run = [&](auto real_tag) {
     using R = decltype(real_tag);
-    return cx ? solve_typed<std::complex<R>>(o, A, y, ref, out) : solve_typed<R>(o, A, y, ref, out);
+    return cx ? solve_typed<std::complex<R>>(o, p, A, y, ref, out) : solve_typed<R>(o, p, A, y, ref, out);
   };
   if (o.type == "double") return run(double{});
   if (o.type == "long-double") return run((long double){});
   if (o.type == "float128") return run(float128{});
-  if (o.type == "mpfr") {
-    PrecisionGuard g(unsigned(parse_integer("--bits", o.bits, 2, 1 << 20)));
-    return run(mpfr_real{});
-  }
-  throw UsageError("unknown type '" + o.type + "': allowed are double, long-double, float128, mpfr");
+  PrecisionGuard g(p.bits);  // mpfr (parse_options admits no other type)
+  return run(mpfr_real{});
 }
 
 }  // namespace
@@ -255,6 +424,13 @@ Command add_solve_command(CLI::App& app) {
       ->type_name("Q")
       ->capture_default_str();
   sub->add_option("--eta", o->eta, "Noise level for p1 (>= 0)")->type_name("Q")->capture_default_str();
+  sub->add_option("--delta", o->delta, "firenet, warpd, warpd-sr: noise/model floor of the restart schedule (>= 0)")
+      ->type_name("Q")
+      ->capture_default_str();
+  sub->add_option("--warm-dual", o->warm_dual,
+                  "warpd, warpd-sr: carry the dual variable into each restart (yes, as published) or restart it at 0")
+      ->type_name("yes|no")
+      ->capture_default_str();
   sub->add_option("--C1", o->C1, "warpd, warpd-sr: sharpness constant C1")->type_name("Q")->capture_default_str();
   sub->add_option("--C2", o->C2, "warpd: sharpness constant C2")->type_name("Q")->capture_default_str();
   sub->add_option("--iters", o->iters, "pdhg, fista: iterations")->type_name("N")->capture_default_str();
@@ -267,8 +443,13 @@ Command add_solve_command(CLI::App& app) {
   sub->add_option("--bits", o->bits, "Working precision for --type mpfr")->type_name("BITS")->capture_default_str();
   sub->add_option("--reference", o->reference, "Known solution: report and plot the error against it")
       ->type_name("FILE");
-  sub->add_option("--out", o->out, "Write solution.csv, history.csv and convergence.png into DIR")->type_name("DIR");
-  return {sub, [o] { return run_solve(*o); }};
+  sub->add_option("--out", o->out, "Write solution.csv, history.csv, summary.csv and convergence.png into DIR")
+      ->type_name("DIR");
+  return {sub, [o, sub] {
+            for (const CLI::Option* opt : sub->get_options())
+              if (opt->count() > 0) o->given.insert(opt->get_name());
+            return run_solve(*o);
+          }};
 }
 
 }  // namespace barriers::cli

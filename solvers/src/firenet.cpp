@@ -84,14 +84,32 @@ real_of<T> firenet_eps0(const FirenetPlan<T>& plan, const Vector<T>& y) {
 }
 
 template <class T>
+real_of<T> firenet_eps_floor(const real_of<T>& eps0) {
+  using Real = real_of<T>;
+  // In the rescaled variables the iterate is alpha psi with
+  // alpha ||psi|| ~ 2 L ||psi|| / (eps p), while one dual step moves it by at
+  // most tau ||A^* z|| <= tau L < 1. Once eps < eps0 u (u = the working
+  // epsilon; eps0 = ||y|| by default) those moves fall below the rounding
+  // unit of the iterate: further restarts only add rounding (and, with
+  // delta = 0, alpha overflows after ~ log(max/eps0) restarts). So eps stops
+  // at eps0 u, which is also the relative accuracy the data carry in T.
+  // (If eps0 u underflows, for a tiny explicit eps0, the floor is u itself.)
+  const Real u = number_traits<Real>::epsilon();
+  const Real floor = eps0 * u;
+  return floor > 0 ? floor : u;
+}
+
+template <class T>
 std::vector<real_of<T>> firenet_alphas(const FirenetPlan<T>& plan, const real_of<T>& eps0) {
   using Real = real_of<T>;
   using std::exp;
   const Real e_inv = exp(Real(-1));  // at the working precision
+  const Real floor = firenet_eps_floor<T>(eps0);
   std::vector<Real> alphas;
   Real eps = eps0;
   for (int r = 0; r < plan.restarts; ++r) {
     eps = e_inv * (plan.delta + eps);
+    if (eps < floor) eps = floor;
     alphas.push_back(2 * plan.L / (eps * Real(plan.inner)));
   }
   return alphas;
@@ -157,15 +175,25 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
         }
       }
     }
-    if (done == plan.inner)
-      psi = S / (Real(plan.inner) * alpha);
-    else if (done > 0)
-      psi = S / (Real(done) * alpha);
+    if (done > 0) {
+      // The running sum can overflow even when every iterate is finite;
+      // the result is then the previous restart's (finite) output.
+      estimate = S / (Real(done) * alpha);
+      if (detail::finite_vector(estimate)) {
+        psi.swap(estimate);
+      } else {
+        result.reason = TerminationReason::non_finite;
+        stop = true;
+      }
+    }
   }
   result.iterations = total;
   result.solution = psi;
   result.objective = objective(psi);
   result.feasibility_gap = Real(0);
+  // Both terms of (P3) are positively homogeneous, so the dual of the
+  // rescaled problem (data alpha y) has the same feasible set as the original.
+  result.dual = z;
   return result;
 }
 

@@ -81,6 +81,7 @@ SolverResult<T> primal_dual(const LinearOperator<T>& A, const Vector<T>& y, cons
     result.solution = s.ergodic ? Vector<T>(sum / Real(result.iterations)) : x;
   result.objective = objective(result.solution);
   result.feasibility_gap = feasibility_gap(s.problem, A, y, result.solution, s.eta);
+  result.dual = z;
   return result;
 }
 

@@ -26,7 +26,7 @@ struct Core {
   Real C1, C2, L_A, L_B, delta, nu;
   int restarts;
   long inner;
-  bool ergodic;
+  bool ergodic, warm_dual;
   const LinearOperator<T>* B;
   const Vector<Real>* weights;
   const Vector<T>* x0;
@@ -42,13 +42,24 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
   const Real sqrt_q = sqrt(Real(q));
   const Real LB_eff = c.B ? Real(c.lambda * c.L_B) : Real(0);  // norm bound of the lambda B block
   Vector<T> psi = c.x0->size() ? *c.x0 : Vector<T>(Vector<T>::Zero(N));
-  Real omega = c.C2 * Real(b.norm());
-  Vector<T> x, x_new, dA, dB, S, work, bwork, dir, estimate;
+  // omega starts at C2 ||b|| (C2 when b = 0, where any scale gives x = 0).
+  const Real b_norm = b.norm();
+  Real omega = c.C2 * (b_norm > 0 ? b_norm : Real(1));
+  // As in FIRENET: once delta + omega < omega_0 u (u = the working epsilon)
+  // the primal steps tau1 ~ omega are below the rounding unit of the iterate
+  // relative to its scale, and with delta = 0 the dual step tau2 ~ 1/omega
+  // overflows after ~ log(max/omega_0) restarts. The schedule stops there.
+  const Real omega_floor = [&] {
+    const Real f = omega * number_traits<Real>::epsilon();
+    return f > 0 ? f : number_traits<Real>::epsilon();
+  }();
+  Vector<T> x, x_new, dA = Vector<T>::Zero(m), dB = Vector<T>::Zero(q), S, work, bwork, dir, estimate;
   Vector<Real> thr;
   SolverResult<T> result;
   long total = 0;
   bool stop = false;
   for (int r = 0; r < c.restarts && !stop; ++r) {
+    if (c.delta + omega < omega_floor) omega = omega_floor;
     const Real bound = c.C1 * (c.delta + omega);  // current error bound
     const Real tau1 = bound / (c.L_A * c.C2 + LB_eff * sqrt_q);
     const Real tau2 = c.C2 / (c.L_A * bound);
@@ -58,8 +69,10 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
                                  : Vector<Real>(*c.weights * jscale);
     const Vector<T> tau2_b = b * tau2;
     x = psi;
-    dA = Vector<T>::Zero(m);
-    dB = Vector<T>::Zero(q);
+    if (!c.warm_dual) {  // else the duals carry over, as in the published WARPd.m
+      dA = Vector<T>::Zero(m);
+      dB = Vector<T>::Zero(q);
+    }
     S = Vector<T>::Zero(N);
     long done = 0;
     for (long k = 0; k < c.inner; ++k) {
@@ -95,11 +108,20 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
         }
       }
     }
-    if (done > 0) psi = c.ergodic ? Vector<T>(S / Real(done)) : x;
+    if (done > 0) {
+      estimate = c.ergodic ? Vector<T>(S / Real(done)) : x;
+      if (detail::finite_vector(estimate)) {  // the sum can overflow with finite terms
+        psi.swap(estimate);
+      } else {
+        result.reason = TerminationReason::non_finite;
+        stop = true;
+      }
+    }
     omega = c.nu * (c.delta + omega);
   }
   result.iterations = total;
   result.solution = psi;
+  result.dual = dA;
   result.objective = objective(psi);
   return result;
 }
@@ -141,6 +163,7 @@ Core<T> common_checks(const LinearOperator<T>& A, const Vector<T>& b, const S& s
   c.delta = s.delta;
   c.restarts = s.restarts;
   c.ergodic = s.ergodic;
+  c.warm_dual = s.warm_dual;
   c.weights = &s.weights;
   c.x0 = &s.x0;
   return c;

@@ -17,8 +17,8 @@ printf '%%%%MatrixMarket matrix array real general\n%% comment\n3 4\n1\n0\n1/3\n
 
 "$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --solver pdhg --iters 20000 --reference "$tmp/x.csv" \
   --out "$tmp/o" >"$tmp/out" 2>"$tmp/err" || bad "solve pdhg p1 failed: $(cat "$tmp/err")"
-for f in solution.csv history.csv convergence.png; do [ -s "$tmp/o/$f" ] && ok || bad "solve did not write $f"; done
-head -1 "$tmp/o/history.csv" | grep -qx "iteration,objective,error" && ok || bad "history.csv header"
+for f in solution.csv history.csv summary.csv convergence.png; do [ -s "$tmp/o/$f" ] && ok || bad "solve did not write $f"; done
+head -1 "$tmp/o/history.csv" | grep -qx "iteration,objective,error,gap_bound" && ok || bad "history.csv header"
 [ "$(wc -l <"$tmp/o/solution.csv")" -eq 4 ] && ok || bad "solution.csv should have 4 lines"
 
 "$bin" solve --A "$tmp/A.mtx" --y "$tmp/y.csv" --problem p1 --solver pdhg --iters 20000 --reference "$tmp/x.csv" \
@@ -42,6 +42,68 @@ printf '%%%%MatrixMarket matrix array complex general\n4 1\n1 0\n0 0\n0 0\n0 0\n
   --out "$tmp/oc" >"$tmp/out" 2>&1 || bad "complex solve failed: $(cat "$tmp/out")"
 grep -q "complex-double" "$tmp/out" && ok || bad "complex data did not run in complex arithmetic"
 [ "$(head -1 "$tmp/oc/solution.csv" | tr -cd ',' | wc -c)" -eq 1 ] && ok || bad "complex solution.csv needs re,im columns"
+
+# Issue 8: FIRENET with delta = 0 and far more restarts than double's exponent
+# range allows used to end "non-finite, objective inf" with exit 0.
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p3 --solver firenet --lambda 0.1 --restarts 1000 \
+  --inner 100 >"$tmp/out" 2>"$tmp/err" && ok || bad "firenet 1000 restarts failed: $(cat "$tmp/err")"
+grep -q "stopped: max-iterations" "$tmp/out" && ok || bad "firenet 1000 restarts did not run to the end: $(cat "$tmp/out")"
+grep -qE "objective (inf|nan|-nan)" "$tmp/out" && bad "firenet 1000 restarts: non-finite objective" || ok
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p3 --solver firenet --lambda 0.1 --delta 1e-9 \
+  >"$tmp/out" 2>&1 && ok || bad "firenet --delta failed: $(cat "$tmp/out")"
+
+# A non-finite run is a failure (exit 1), and --out still gets the last
+# finite iterate, labelled so. y near double's maximum overflows A^*(A x - y).
+printf '1, 1\n1, -1\n' >"$tmp/Ahuge.csv"
+printf '1e308\n1e308\n' >"$tmp/yhuge.csv"
+"$bin" solve --A "$tmp/Ahuge.csv" --y "$tmp/yhuge.csv" --problem p2 --solver fista --lambda 1 --out "$tmp/ohuge" \
+  >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "non-finite fista run exited $rc, expected 1: $(cat "$tmp/err")"
+grep -q "non-finite" "$tmp/err" && ok || bad "non-finite run lacks the message: $(cat "$tmp/err")"
+grep -q "^solution,last finite iterate" "$tmp/ohuge/summary.csv" 2>/dev/null && ok \
+  || bad "summary.csv does not label the last finite iterate"
+
+# The optimality measure: printed, recorded, and a warning when the gap is large.
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p2 --solver fista --lambda 0.01 --iters 3 --out "$tmp/og" \
+  >"$tmp/out" 2>"$tmp/err" || bad "fista 3 iterations failed: $(cat "$tmp/err")"
+grep -q "duality gap" "$tmp/out" && ok || bad "solve prints no duality gap"
+grep -q "warning: optimality not confirmed" "$tmp/err" && ok || bad "3 FISTA steps raised no warning"
+grep -q "^relative_duality_gap," "$tmp/og/summary.csv" && ok || bad "summary.csv lacks the duality gap"
+head -1 "$tmp/og/history.csv" | grep -qx "iteration,objective,error,gap_bound" && ok || bad "history.csv header"
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p2 --solver fista --lambda 0.01 --iters 20000 \
+  >"$tmp/out" 2>"$tmp/err" || bad "fista 20000 iterations failed: $(cat "$tmp/err")"
+[ -s "$tmp/err" ] && bad "converged FISTA run warned: $(cat "$tmp/err")" || ok
+
+# WARPd carries the dual over by default; --warm-dual no restarts it at 0.
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --solver warpd --restarts 3 >"$tmp/w1" 2>/dev/null
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --solver warpd --restarts 3 --warm-dual yes >"$tmp/w2" 2>/dev/null
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --solver warpd --restarts 3 --warm-dual no >"$tmp/w3" 2>/dev/null
+cmp -s "$tmp/w1" "$tmp/w2" && ok || bad "--warm-dual yes is not the default"
+cmp -s "$tmp/w1" "$tmp/w3" && bad "--warm-dual no changed nothing" || ok
+
+# Issue 12: options that do not apply are errors naming the option.
+expect_error "--eta does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p3 --eta 0.1
+expect_error "--lambda does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --lambda 0.1
+expect_error "--C1 does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --solver pdhg --C1 2
+expect_error "--C2 does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p3 --solver warpd-sr --C2 2
+expect_error "--delta does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --solver pdhg --delta 0.1
+expect_error "--warm-dual does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --solver firenet --warm-dual no
+expect_error "--restarts does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --solver pdhg --restarts 3
+expect_error "--iters does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --solver firenet --iters 3
+expect_error "--last-iterate does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --solver firenet --last-iterate
+expect_error "--bits does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --bits 100
+expect_error "--warm-dual 'maybe'" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --solver warpd --warm-dual maybe
+expect_error "--delta '-1' must be >= 0" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --solver firenet --delta -1
+# Values outside the working type are input errors naming the option.
+expect_error "--lambda '1e400' is outside the range" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --lambda 1e400
+expect_error "--C1 '1e-400' rounds to 0" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --solver warpd --C1 1e-400
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --lambda 1e400 --type mpfr --bits 64 >"$tmp/out" 2>&1 && ok \
+  || bad "--lambda 1e400 should fit MPFR's range: $(cat "$tmp/out")"
+# Memory is estimated before the run: 1000 x 1000 at 2^20 bits needs about 260 GB.
+awk 'BEGIN { for (i = 0; i < 1000; ++i) { s = "0"; for (j = 1; j < 1000; ++j) s = s ",0"; print s } }' >"$tmp/Abig.csv"
+awk 'BEGIN { for (i = 0; i < 1000; ++i) print 0 }' >"$tmp/ybig.csv"
+expect_error "needs about" solve --A "$tmp/Abig.csv" --y "$tmp/ybig.csv" --type mpfr --bits 1048576
 
 printf '1, 2\n3\n' >"$tmp/ragged.csv"
 printf '1, x\n' >"$tmp/bad.csv"

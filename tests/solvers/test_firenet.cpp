@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/SVD>
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -99,6 +100,64 @@ TEST_CASE("FIRENET: MPFR at 256 bits reaches 1e-50 where double stalls near its 
   const R err = R((r.solution - inst.x).norm() / inst.x.norm());
   INFO("mpfr relative error ", static_cast<double>(err), " double ", err_double);
   CHECK(err < R(1e-50));
+}
+
+// With delta = 0, eps shrank by e per restart without end: in double alpha =
+// 2 L / (eps p) overflowed after some hundreds of restarts and the run ended
+// "non-finite" with an infinite objective (the running sum overflowed). eps
+// now stops at eps0 eps_T (firenet_alphas). Far beyond the old overflow point
+// the output must stay finite and as accurate as after 125 restarts (the
+// test above: at the rounding floor), i.e. at most twice that error plus 16
+// eps. MPFR's exponent range cannot be exhausted in a test; at 64 bits the
+// floor is reached after about 44 restarts and 300 check beyond it. (long
+// double would need 11456 restarts; its code path is the same.)
+TEST_CASE_TEMPLATE("FIRENET stays finite and accurate for any restart count (delta = 0)", T, double, mpfr_real) {
+  using R = real_of<T>;
+  PrecisionGuard guard(64);
+  const R eps = number_traits<R>::epsilon();
+  const SparseInstance<T> inst = sparse_instance<T>(5, 30, 60, 3, 0.0);
+  DenseOperator<T> A(inst.A);
+  using std::log;
+  // Restarts until e^-r ||y|| underflows in double, plus 100.
+  const int far = std::is_same_v<R, double> ? int(-log(std::numeric_limits<double>::min())) + 100 : 300;
+  R err[2];
+  for (int k = 0; k < 2; ++k) {
+    FirenetSettings<T> s;
+    s.lambda = R(0.1);
+    s.inner = 15;
+    s.restarts = k == 0 ? 125 : far;
+    s.norm_bound = R(svd_norm_bound(inst.A.template cast<double>()));
+    const SolverResult<T> r = firenet<T>(A, inst.y, s);
+    INFO("restarts ", s.restarts);
+    CHECK(r.reason == TerminationReason::max_iterations);
+    REQUIRE(all_finite(r.solution));
+    CHECK(is_finite_scalar(r.objective));
+    err[k] = R((r.solution - inst.x).norm() / inst.x.norm());
+  }
+  INFO("relative error ", static_cast<double>(err[0]), " after 125 restarts, ", static_cast<double>(err[1]),
+       " after ", far);
+  CHECK(err[0] <= 1e4 * eps);
+  CHECK(err[1] <= 2 * err[0] + 16 * eps);
+}
+
+// The floor: eps_r = max(e^-1 eps_{r-1}, eps0 eps_T), so alpha grows by e per
+// restart until it reaches 2 L / (eps0 eps_T p) and then stays there.
+TEST_CASE("FIRENET's rescaling stops growing at eps0 times the working epsilon") {
+  const SparseInstance<double> inst = sparse_instance<double>(5, 30, 60, 3, 0.0);
+  DenseOperator<double> A(inst.A);
+  FirenetSettings<double> s;
+  s.inner = 15;
+  s.restarts = 2000;
+  const detail::FirenetPlan<double> plan = detail::make_firenet_plan<double>(A, s);
+  const double eps0 = detail::firenet_eps0<double>(plan, inst.y);
+  const std::vector<double> alphas = detail::firenet_alphas<double>(plan, eps0);
+  const double cap = 2 * plan.L / (eps0 * std::numeric_limits<double>::epsilon() * s.inner);
+  CHECK(alphas[0] == doctest::Approx(2 * plan.L / (std::exp(-1.0) * eps0 * s.inner)));
+  CHECK(*std::max_element(alphas.begin(), alphas.end()) == cap);
+  CHECK(alphas.back() == cap);
+  // The floor binds once e^-r < eps_T: after ln(1/eps_T) = 36.04 restarts.
+  CHECK(alphas[35] < cap);
+  CHECK(alphas[36] == cap);
 }
 
 // At n = 10 with p = 50 (far below the p ~ 2 ||a|| 2^(n+1) it needs, see the

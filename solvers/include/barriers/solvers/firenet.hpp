@@ -4,7 +4,9 @@
 // Each of n restarts runs p Chambolle-Pock steps on the problem rescaled by
 // alpha = 2 L / (eps p), started from the previous output, and returns the
 // ergodic average; eps shrinks by e^-1 (plus the noise level delta) per
-// restart. Under the weighted robust null space property in levels the error
+// restart, but never below eps0 times the working epsilon (below that the
+// steps vanish in the rounding of the rescaled iterate, and alpha would
+// overflow after enough restarts; see firenet_alphas). Under the weighted robust null space property in levels the error
 // falls like delta + e^-n: linear convergence to the noise floor, with no
 // training. Unrolled, the same computation is a neural network
 // (firenet_network.hpp).
@@ -59,7 +61,8 @@ struct FirenetPlan {
 };
 template <class T>
 FirenetPlan<T> make_firenet_plan(const LinearOperator<T>& A, const FirenetSettings<T>& s);
-/// The rescaling factors alpha_1..alpha_n for a given eps0.
+/// The rescaling factors alpha_1..alpha_n for a given eps0: alpha = 2 L / (eps p)
+/// with eps_r = max(e^-1 (delta + eps_{r-1}), eps0 u), u the working epsilon.
 template <class T>
 std::vector<real_of<T>> firenet_alphas(const FirenetPlan<T>& plan, const real_of<T>& eps0);
 /// eps0 from the plan or from ||y||.

@@ -44,6 +44,10 @@ struct SolverResult {
   long iterations = 0;                     ///< total inner iterations performed
   real_of<T> objective{};                  ///< objective at `solution`
   real_of<T> feasibility_gap{};            ///< constraint violation (0 for unconstrained problems)
+  /// The algorithm's dual iterate u at the end, in the convention of
+  /// optimality.hpp (the Lagrangian is G(x) + Re<u, A x - y> - F^*(u)); empty
+  /// when the algorithm keeps none (ISTA, FISTA). A hint for duality gaps only.
+  Vector<T> dual;
   TerminationReason reason = TerminationReason::max_iterations;
 };
 

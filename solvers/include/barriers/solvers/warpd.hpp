@@ -6,7 +6,10 @@
 // with J(x) = ||x||_{1,w} and B optional (e.g. Gradient1D for total
 // variation). Both restart a primal-dual iteration n times from the previous
 // output with step sizes set by the current error bound C1 (delta + omega),
-// and shrink omega by nu per restart. If the approximate sharpness bound
+// and shrink omega by nu per restart, down to omega_0 u (u the working
+// epsilon; below it the steps are lost in rounding and, with delta = 0, the
+// dual step would overflow). By default the dual variables carry over from
+// one restart to the next, as in the published WARPd.m. If the approximate sharpness bound
 //   ||x' - x|| <= C1 [f(x') - f(x) + C2 (||A x' - b|| - eps)_+] + c(x, b)
 // holds, WARPd's error after j restarts is at most
 //   C1 delta / (1 - nu) + C1 C2 ||b|| nu^j:
@@ -39,6 +42,7 @@ struct WarpdSettings {
   int restarts = 10;          ///< n >= 1
   long inner = 0;             ///< k >= 1; 0 = ceil(2 C1 C2 L_A / nu)
   bool ergodic = true;        ///< output the ergodic average of each restart (else its last iterate)
+  bool warm_dual = true;      ///< carry the duals into the next restart (published WARPd.m); false = restart them at 0
   Vector<T> x0;               ///< start; empty = 0
   Vector<T> reference;
   Observer<Real> observer;    ///< called every inner step (estimate: the current output candidate)
@@ -58,16 +62,19 @@ struct WarpdSrSettings {
   int restarts = 10;
   long inner = 0;             ///< 0 = ceil(2 C1 (L_A + lambda L_B sqrt(q)) / nu)
   bool ergodic = true;
+  bool warm_dual = true;
   Vector<T> x0;
   Vector<T> reference;
   Observer<Real> observer;
 };
 
-/// Result::objective = J(x) + ||B x||_1; feasibility_gap = (||A x - b|| - eps)_+.
+/// Result::objective = J(x) + ||B x||_1; feasibility_gap = (||A x - b|| - eps)_+;
+/// Result::dual = the data-term dual d_A (for B = null a dual point of (P1)).
 template <class T>
 SolverResult<T> warpd(const LinearOperator<T>& A, const Vector<T>& b, const WarpdSettings<T>& settings);
 
-/// Result::objective = lambda (J(x) + ||B x||_1) + ||A x - b||; feasibility_gap = 0.
+/// Result::objective = lambda (J(x) + ||B x||_1) + ||A x - b||; feasibility_gap = 0;
+/// Result::dual = d_A (for B = null a dual point of (P3)).
 template <class T>
 SolverResult<T> warpd_sr(const LinearOperator<T>& A, const Vector<T>& b, const WarpdSrSettings<T>& settings);
 

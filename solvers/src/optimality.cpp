@@ -1,0 +1,157 @@
+// Duality gaps for (P1)-(P3), instantiated for every scalar type.
+#include "barriers/solvers/optimality.hpp"
+
+#include <Eigen/Cholesky>
+#include <stdexcept>
+#include <vector>
+
+namespace barriers {
+
+namespace {
+
+// The least-norm u with (A^* u)_i = -c w_i sgn(x_i) on S = {i : |x_i| > cut}:
+// the optimality condition on the support of x (the Lagrangian's
+// stationarity in x). At an exact fit (P1 with eta = 0, P3 with A x = y) the
+// residual gives no dual direction and this one does. u = A_S v with
+// (A_S^* A_S) v = -c w_S sgn(x_S); empty when S is empty, larger than m
+// (A_S^* A_S is then singular), or the solve fails.
+template <class T>
+Vector<T> support_dual_direction(const LinearOperator<T>& A, const Vector<T>& x, const real_of<T>& c,
+                                 const Vector<real_of<T>>& w, const real_of<T>& cut) {
+  using Real = real_of<T>;
+  std::vector<Eigen::Index> S;
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    if (modulus(x(i)) > cut) S.push_back(i);
+  const Eigen::Index k = Eigen::Index(S.size()), m = A.rows();
+  if (k == 0 || k > m) return {};
+  Matrix<T> AS(m, k);
+  Vector<T> e = Vector<T>::Zero(x.size()), column;
+  Vector<T> rhs(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    e(S[j]) = T(1);
+    A.apply(e, column);
+    e(S[j]) = T(0);
+    AS.col(j) = column;
+    const T& xi = x(S[j]);
+    rhs(j) = -(xi / T(modulus(xi))) * T(c * (w.size() == 0 ? Real(1) : w(S[j])));
+  }
+  const Matrix<T> G = AS.adjoint() * AS;
+  const Eigen::LDLT<Matrix<T>> ldlt(G);
+  if (ldlt.info() != Eigen::Success) return {};
+  const Vector<T> v = ldlt.solve(rhs);
+  if (!all_finite(v)) return {};
+  return AS * v;
+}
+
+}  // namespace
+
+std::string to_string(DualSource source) {
+  switch (source) {
+    case DualSource::residual: return "residual";
+    case DualSource::solver: return "solver";
+    case DualSource::support: return "support";
+  }
+  return "unknown";
+}
+
+template <class T>
+real_of<T> dual_value_on_ray(SparseProblem p, const LinearOperator<T>& A, const Vector<T>& y, const Vector<T>& u,
+                             const real_of<T>& lambda, const real_of<T>& eta, const Vector<real_of<T>>& w) {
+  using Real = real_of<T>;
+  const Real zero(0);
+  const Real u_norm = u.norm();
+  if (!(u_norm > 0)) return zero;
+  const Vector<T> v = A.adjoint(u);
+  // theta_max: |theta (A^* u)_i| <= c w_i, c = lambda (P2, P3) or 1 (P1).
+  const Real c = p == SparseProblem::p1_basis_pursuit ? Real(1) : lambda;
+  bool bounded = false;
+  Real theta_max = zero;
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    const Real vi = modulus(v(i));
+    if (!(vi > 0)) continue;
+    const Real limit = c * (w.size() == 0 ? Real(1) : w(i)) / vi;
+    if (!bounded || limit < theta_max) theta_max = limit;
+    bounded = true;
+  }
+  if (p == SparseProblem::p3_sqrt_lasso) {
+    const Real ball = 1 / u_norm;
+    if (!bounded || ball < theta_max) theta_max = ball;
+    bounded = true;
+  }
+  const Real uy = real_inner(u, y);
+  switch (p) {
+    case SparseProblem::p1_basis_pursuit: {
+      const Real slope = -uy - eta * u_norm;  // D(theta u) = theta slope
+      return bounded && slope > 0 ? Real(theta_max * slope) : zero;
+    }
+    case SparseProblem::p2_lasso: {
+      // D(theta u) = -theta uy - theta^2 ||u||^2 / 4, maximal at -2 uy / ||u||^2.
+      Real theta = -2 * uy / (u_norm * u_norm);
+      if (theta < 0) theta = zero;
+      if (bounded && theta > theta_max) theta = theta_max;
+      return -theta * uy - theta * theta * u_norm * u_norm / 4;
+    }
+    case SparseProblem::p3_sqrt_lasso:
+      return -uy > 0 ? Real(-theta_max * uy) : zero;
+  }
+  return zero;
+}
+
+template <class T>
+OptimalityReport<real_of<T>> duality_gap(SparseProblem p, const LinearOperator<T>& A, const Vector<T>& y,
+                                         const Vector<T>& x, const Vector<T>& dual_hint,
+                                         const real_of<T>& lambda, const real_of<T>& eta,
+                                         const Vector<real_of<T>>& w) {
+  using Real = real_of<T>;
+  using std::abs;
+  if (x.size() != A.cols() || y.size() != A.rows())
+    throw std::invalid_argument("the duality gap needs x of length " + std::to_string(A.cols()) + " and y of length " +
+                                std::to_string(A.rows()) + ", got " + std::to_string(x.size()) + " and " +
+                                std::to_string(y.size()) + ".");
+  OptimalityReport<Real> report;
+  report.primal = sparse_objective(p, A, y, x, lambda, w);
+  report.infeasibility = feasibility_gap(p, A, y, x, eta);
+  const Vector<T> residual = A.forward(x) - y;
+  report.dual = dual_value_on_ray(p, A, y, residual, lambda, eta, w);
+  report.dual_from = DualSource::residual;
+  auto consider = [&](const Vector<T>& u, DualSource source) {
+    if (u.size() != A.rows() || !all_finite(u)) return;
+    const Real d = dual_value_on_ray(p, A, y, u, lambda, eta, w);
+    if (d > report.dual) {
+      report.dual = d;
+      report.dual_from = source;
+    }
+  };
+  consider(dual_hint, DualSource::solver);
+  // Supports: the exact non-zeros, and the entries above sqrt(u) and u^(1/4)
+  // of the largest (averaged iterates keep tiny non-zeros off the support).
+  using std::sqrt;
+  const Real c = p == SparseProblem::p1_basis_pursuit ? Real(1) : lambda;
+  const Real x_max = x.size() ? Real(x.cwiseAbs().maxCoeff()) : Real(0);
+  const Real root = sqrt(number_traits<Real>::epsilon());
+  Eigen::Index last_size = -1;
+  for (const Real& cut : {Real(0), Real(x_max * root), Real(x_max * sqrt(root))}) {
+    Eigen::Index size = 0;
+    for (Eigen::Index i = 0; i < x.size(); ++i) size += modulus(x(i)) > cut ? 1 : 0;
+    if (size == last_size) continue;  // the same support as the previous cut
+    last_size = size;
+    consider(support_dual_direction(A, x, c, w, cut), DualSource::support);
+  }
+  report.gap = report.primal - report.dual;
+  Real scale = abs(report.primal);
+  if (abs(report.dual) > scale) scale = abs(report.dual);
+  report.relative_gap = scale > 0 ? Real(report.gap / scale) : Real(0);
+  return report;
+}
+
+#define BARRIERS_X(T)                                                                                             \
+  template OptimalityReport<real_of<T>> duality_gap<T>(SparseProblem, const LinearOperator<T>&, const Vector<T>&, \
+                                                       const Vector<T>&, const Vector<T>&, const real_of<T>&,     \
+                                                       const real_of<T>&, const Vector<real_of<T>>&);             \
+  template real_of<T> dual_value_on_ray<T>(SparseProblem, const LinearOperator<T>&, const Vector<T>&,            \
+                                           const Vector<T>&, const real_of<T>&, const real_of<T>&,               \
+                                           const Vector<real_of<T>>&);
+BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
+#undef BARRIERS_X
+
+}  // namespace barriers
