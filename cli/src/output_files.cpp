@@ -43,6 +43,18 @@ int write_all(int fd, std::string_view content) {
   return 0;
 }
 
+// A PNG file ends with its IEND chunk (length 0, type, CRC); a cut one does not.
+bool complete_png(const fs::path& p) {
+  static const unsigned char iend[8] = {'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+  unsigned char tail[8];
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  const bool ok = size >= 8 && ::pread(fd, tail, 8, size - 8) == 8 && std::memcmp(tail, iend, 8) == 0;
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace
 
 std::string quote_for_message(std::string_view text, std::size_t max_chars) {
@@ -151,9 +163,18 @@ bool OutputDir::plot(const std::string& script_name, const std::string& script, 
     }
   }
   const bool ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(dir_ / png_name, ec);
-  if (!ok)
+  // gnuplot exits 0 even when it could not write all of its output (a full
+  // disk leaves a cut PNG): a PNG is complete only if it ends with IEND.
+  if (ok && !complete_png(dir_ / png_name)) {
+    fs::remove(dir_ / png_name, ec);
+    throw std::runtime_error("cannot write " + quote_for_message((dir_ / png_name).string(), 200) +
+                             ": gnuplot left it incomplete (is the disk full?)");
+  }
+  if (!ok) {
+    fs::remove(dir_ / png_name, ec);  // whatever a failed gnuplot left
     std::cerr << "note: gnuplot failed or is missing; " << script_name << " and its data were written instead of "
               << png_name << "\n";
+  }
   return ok;
 }
 

@@ -38,7 +38,9 @@ class OutputDir {
   /// path); put user text into it only through gnuplot_string(). When
   /// gnuplot fails or is missing, says on stderr which files stand in for
   /// png_name and returns false. A stale png_name is removed first, so a
-  /// failed render never leaves an older plot beside new data.
+  /// failed render never leaves an older plot beside new data; a PNG that
+  /// gnuplot could not finish (a full disk) is removed and throws
+  /// std::runtime_error naming it.
   bool plot(const std::string& script_name, const std::string& script, const std::string& png_name) const;
 
   /// Marks the run complete (removes INCOMPLETE). Call after the last write.
