@@ -1,4 +1,5 @@
 #include "barriers/precision/convert.hpp"
+#include "barriers/precision/traits.hpp"
 
 #include <mpfi.h>
 #include <mpfr.h>
@@ -61,9 +62,8 @@ Rounded<T> ieee_from_rational(const rational& q, Get get) {
   mpfr_set_prec(t.v, prec);
   const int inex = mpfr_set_q(t.v, Q, MPFR_RNDN);
   if (mpfr_get_exp(t.v) > lim::max_exponent)
-    throw outside_type_range("value " + short_text(q) + " is outside the range of the working type (" +
-                             std::to_string(lim::digits) + "-bit IEEE format, |x| < 2^" +
-                             std::to_string(lim::max_exponent) + ")");
+    throw outside_type_range("value " + short_text(q) + " is outside the range of the working type " +
+                             number_traits<T>::name() + " (|x| < 2^" + std::to_string(lim::max_exponent) + ")");
   return {get(t.v), inex == 0};
 }
 
@@ -97,7 +97,7 @@ Rounded<mpfr_real> from_rational<mpfr_real>(const rational& q) {
   mpfr_real out;  // takes the working precision in force
   const int inex = mpfr_set_q(out.backend().data(), q.backend().data(), MPFR_RNDN);
   if (mpfr_inf_p(out.backend().data()))
-    throw outside_type_range("value is outside the range of the working type (mpfr, |x| < 2^" +
+    throw outside_type_range("value " + short_text(q) + " is outside the range of the working type mpfr (|x| < 2^" +
                              std::to_string(mpfr_get_emax()) + ")");
   return {out, inex == 0};
 }

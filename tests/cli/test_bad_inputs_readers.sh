@@ -62,6 +62,9 @@ LC_ALL=C grep -q $'[\001-\010\033]' "$tmp/err" && bad "control characters echoed
 rf "...(100001 bytes)" "$tmp/longnum.txt"
 [ "$(wc -c <"$tmp/err")" -lt 400 ] && ok || bad "a 100 kB number was echoed: $(wc -c <"$tmp/err") bytes on stderr"
 
+# Whole-number options quote what they echo.
+expect_error "--n '1\\x1B[2J' is not a whole number" oracle --instance dct --size 3 --n $'1\e[2J'
+
 # Matrix Market banners are checked word by word (an unknown object used to be read as an array).
 for b in "vector array real general:object 'vector'" "matrix coordinate real general:format 'coordinate'" \
   "matrix array pattern general:field 'pattern'" "matrix array real symmetric:symmetry 'symmetric'" \
