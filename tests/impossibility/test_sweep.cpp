@@ -71,6 +71,12 @@ TEST_CASE("the sweep calls its reference the minimiser only when that is certifi
   const SweepReference bad = certify_gaussian_reference(s);
   CHECK_FALSE(bad.certified_minimiser);
   CHECK(bad.explanation.find("NOT the minimiser") != std::string::npos);
+  // Too many non-zeros for the exact certificate: not certified, and said so.
+  SweepSettings dense = s;
+  dense.sparsity = 33;
+  const SweepReference big = certify_gaussian_reference(dense);
+  CHECK_FALSE(big.certified_minimiser);
+  CHECK(big.explanation.find("at most 32") != std::string::npos);
   s.ns = {20};
   s.bits = {53};
   s.iterations = {200};

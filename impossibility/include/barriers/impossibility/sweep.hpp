@@ -66,7 +66,7 @@ struct SweepReference {
 /// checked in exact rational arithmetic: unique minimiser when ||u||_2 < 1
 /// and |A_i^T u| < lambda off the support; not a minimiser when ||u||_2 > 1
 /// (every certificate is at least as long as the least-norm one); otherwise,
-/// or for more than 128 non-zeros, not certified.
+/// or for more than 32 non-zeros, not certified.
 SweepReference certify_gaussian_reference(const SweepSettings& settings);
 
 struct SweepPoint {
