@@ -28,6 +28,7 @@ using impossibility::Table1Row;
 using impossibility::Table1Settings;
 
 struct Table1Options {
+  CLI::App* app = nullptr;
   bool paper = false, resume = false;
   std::string Ks = "1,3,6", ns = "10,20,30";
   std::string type = "double", bits = "256";
@@ -327,6 +328,8 @@ int run_table1(const Table1Options& o) {
   s.ns = parse_integer_list("--n", o.ns, 1, 100000);
   s.type = o.type;
   s.bits = unsigned(parse_integer("--bits", o.bits, 2, 1 << 20));
+  if (o.app->get_option("--bits")->count() > 0 && o.type != "mpfr")
+    throw UsageError("--bits does not apply: it sets the precision of --type mpfr (here --type " + o.type + ")");
   if (!o.lr_rule.empty()) s.lista_rate = impossibility::parse_lista_rate(o.lr_rule);
   if (!o.samples.empty()) s.train_samples = std::size_t(parse_integer("--samples", o.samples, 1, 1000000));
   if (!o.validation.empty()) s.validation_samples = std::size_t(parse_integer("--validation", o.validation, 1, 100000));
@@ -392,7 +395,7 @@ int run_table1(const Table1Options& o) {
 
 Command add_table1_command(CLI::App& app) {
   auto o = std::make_shared<Table1Options>();
-  CLI::App* sub = app.add_subcommand(
+  CLI::App* sub = o->app = app.add_subcommand(
       "table1",
       "Recompute Table 1 (PNAS 2022): distances of trained LISTA and of FIRENET, given adversarial data at "
       "precision n, to the minimisers x^1 and x^2 of the j = 1 and j = 2 members. Both members give the same "

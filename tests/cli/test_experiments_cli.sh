@@ -50,6 +50,7 @@ expect_error "--resume needs --out" table1 --resume
 expect_error "GB of memory, more than the" sweep --size 2000x2000 --bits 100000
 expect_error "GB of memory, more than the" table1 --samples 1000000 --type mpfr --bits 1000000
 expect_error "delta" table1 --delta 1/7
+expect_error "--bits does not apply" table1 --bits 300
 # --out naming an existing file is refused before any work.
 : >"$tmp/afile"
 expect_error "exists and is not a directory" sweep --out "$tmp/afile"
