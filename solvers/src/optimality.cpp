@@ -9,38 +9,69 @@ namespace barriers {
 
 namespace {
 
-// The least-norm u with (A^* u)_i = -c w_i sgn(x_i) on S = {i : |x_i| > cut}:
-// the optimality condition on the support of x (the Lagrangian's
-// stationarity in x). At an exact fit (P1 with eta = 0, P3 with A x = y) the
-// residual gives no dual direction and this one does. u = A_S v with
-// (A_S^* A_S) v = -c w_S sgn(x_S); empty when S is empty, larger than m
-// (A_S^* A_S is then singular), or the solve fails.
+// The least-norm u with (A^* u)_i = t_i on a set S: u = A_S v with
+// (A_S^* A_S) v = t_S; empty when S is empty, larger than m (A_S^* A_S is
+// then singular), or the solve fails.
 template <class T>
-Vector<T> support_dual_direction(const LinearOperator<T>& A, const Vector<T>& x, const real_of<T>& c,
-                                 const Vector<real_of<T>>& w, const real_of<T>& cut) {
-  using Real = real_of<T>;
-  std::vector<Eigen::Index> S;
-  for (Eigen::Index i = 0; i < x.size(); ++i)
-    if (modulus(x(i)) > cut) S.push_back(i);
+Vector<T> least_norm_dual(const LinearOperator<T>& A, const std::vector<Eigen::Index>& S, const Vector<T>& t) {
   const Eigen::Index k = Eigen::Index(S.size()), m = A.rows();
   if (k == 0 || k > m) return {};
   Matrix<T> AS(m, k);
-  Vector<T> e = Vector<T>::Zero(x.size()), column;
-  Vector<T> rhs(k);
+  Vector<T> e = Vector<T>::Zero(A.cols()), column, rhs(k);
   for (Eigen::Index j = 0; j < k; ++j) {
     e(S[j]) = T(1);
     A.apply(e, column);
     e(S[j]) = T(0);
     AS.col(j) = column;
-    const T& xi = x(S[j]);
-    rhs(j) = -(xi / T(modulus(xi))) * T(c * (w.size() == 0 ? Real(1) : w(S[j])));
+    rhs(j) = t(S[j]);
   }
-  const Matrix<T> G = AS.adjoint() * AS;
-  const Eigen::LDLT<Matrix<T>> ldlt(G);
+  const Eigen::LDLT<Matrix<T>> ldlt(Matrix<T>(AS.adjoint() * AS));
   if (ldlt.info() != Eigen::Success) return {};
   const Vector<T> v = ldlt.solve(rhs);
   if (!all_finite(v)) return {};
   return AS * v;
+}
+
+// A dual direction from the optimality condition on the support of x,
+// S = {i : |x_i| > cut}: (A^* u)_i = -c w_i sgn(x_i) there (stationarity of
+// the Lagrangian in x). At an exact fit (P1 with eta = 0, P3 with A x = y)
+// the residual gives no dual direction and this one does. The least-norm
+// such u may break |(A^* u)_i| <= c w_i off S; each violated i is then
+// added to S with its value clamped to the bound (same phase), a few rounds
+// (an active-set step towards a certificate that meets every constraint).
+template <class T>
+Vector<T> support_dual_direction(const LinearOperator<T>& A, const Vector<T>& x, const real_of<T>& c,
+                                 const Vector<real_of<T>>& w, const real_of<T>& cut) {
+  using Real = real_of<T>;
+  auto bound = [&](Eigen::Index i) { return c * (w.size() == 0 ? Real(1) : w(i)); };
+  std::vector<Eigen::Index> S;
+  std::vector<bool> in(std::size_t(x.size()), false);
+  Vector<T> t = Vector<T>::Zero(x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    if (modulus(x(i)) > cut) {
+      S.push_back(i);
+      in[std::size_t(i)] = true;
+      t(i) = -(x(i) / T(modulus(x(i)))) * T(bound(i));
+    }
+  Vector<T> u = least_norm_dual(A, S, t);
+  for (int round = 0; round < 8 && u.size() != 0; ++round) {
+    const Vector<T> v = A.adjoint(u);
+    bool added = false;
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+      const Real vi = modulus(v(i));
+      if (!in[std::size_t(i)] && vi > bound(i)) {
+        S.push_back(i);
+        in[std::size_t(i)] = true;
+        t(i) = (v(i) / T(vi)) * T(bound(i));
+        added = true;
+      }
+    }
+    if (!added) break;
+    Vector<T> next = least_norm_dual(A, S, t);
+    if (next.size() == 0) break;  // S outgrew m: keep the last certificate
+    u.swap(next);
+  }
+  return u;
 }
 
 }  // namespace

@@ -194,3 +194,36 @@ TEST_CASE_TEMPLATE("duality gap: FISTA on the LASSO, early versus converged", T,
   CHECK(kappa <= 1e5 * eps);  // the level test_fista.cpp establishes, so the gap is small too
   CHECK(to_string(DualSource::residual) == "residual");
 }
+
+// Seeded 20 x 40 instance (seed 5, s = 3, noiseless) where the least-norm
+// certificate on the support of the planted x breaks the dual constraint off
+// the support (max |(A^T u)_i| = 1.50 > 1, checked below); the active-set
+// rounds of support_dual_direction must still certify x, for basis pursuit
+// and for the square-root LASSO at an exact fit (lambda = 0.1, where the
+// certificate scaled by lambda has norm < 1). Without those rounds the best
+// this direction gives is the certificate scaled by 1/1.50, a relative gap
+// of 1 - 1/1.50 = 0.33 (the residual is 0 at an exact fit).
+TEST_CASE("duality gap: an exact fit whose least-norm support certificate is infeasible") {
+  const double eps = std::numeric_limits<double>::epsilon();
+  const SparseInstance<double> inst = sparse_instance<double>(5, 20, 40, 3, 0.0);
+  std::vector<Eigen::Index> S;
+  for (Eigen::Index i = 0; i < 40; ++i)
+    if (inst.x(i) != 0) S.push_back(i);
+  REQUIRE(S.size() == 3);
+  Matrix<double> AS(20, 3);
+  Vector<double> t(3);
+  for (int j = 0; j < 3; ++j) {
+    AS.col(j) = inst.A.col(S[j]);
+    t(j) = inst.x(S[j]) > 0 ? -1.0 : 1.0;
+  }
+  const Vector<double> u = AS * Matrix<double>(AS.transpose() * AS).ldlt().solve(t);
+  CHECK((inst.A.transpose() * u).cwiseAbs().maxCoeff() > 1.4);
+  DenseOperator<double> A(inst.A);
+  const OptimalityReport<double> p1 = duality_gap<double>(SparseProblem::p1_basis_pursuit, A, inst.y, inst.x,
+                                                          Vector<double>(), 1.0, 0.0, Vector<double>());
+  const OptimalityReport<double> p3 = duality_gap<double>(SparseProblem::p3_sqrt_lasso, A, inst.y, inst.x,
+                                                          Vector<double>(), 0.1, 0.0, Vector<double>());
+  CHECK(p1.dual_from == DualSource::support);
+  CHECK(std::abs(p1.relative_gap) <= 1e3 * eps);  // as for the basis-pursuit test above
+  CHECK(std::abs(p3.relative_gap) <= 1e3 * eps);
+}
