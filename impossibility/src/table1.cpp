@@ -9,6 +9,9 @@
 #include <thread>
 #include <stdexcept>
 
+#include <flint/flint.h>
+#include <mpfr.h>
+
 #include "barriers/impossibility/distance.hpp"
 #include "barriers/impossibility/resources.hpp"
 #include "barriers/impossibility/training_data.hpp"
@@ -104,8 +107,8 @@ std::string lista_flag(const Table1Row& row) {
   if (row.lista_best_epoch > 0 && !row.lista_zero_output && !row.lista_zero_gradient) return "";
   std::string why;
   if (row.lista_best_epoch == 0) why = "best epoch 0";
-  if (row.lista_zero_output) why += std::string(why.empty() ? "" : ", ") + "zero output";
-  if (row.lista_zero_gradient) why += std::string(why.empty() ? "" : ", ") + "zero gradient";
+  if (row.lista_zero_output) why += std::string(why.empty() ? "" : "; ") + "zero output";
+  if (row.lista_zero_gradient) why += std::string(why.empty() ? "" : "; ") + "zero gradient";
   return (row.lista_zero_gradient || row.lista_zero_output ? "dead network (" : "untrained (") + why + ")";
 }
 
@@ -250,7 +253,14 @@ void run_all(const Table1Settings& s, Table1Result& out) {
   };
   const unsigned threads = std::max(1u, std::min<unsigned>(s.threads, unsigned(cells.size())));
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back([&worker] {
+      worker();
+      // MPFR's and FLINT's per-thread caches (constants such as log 2, spare
+      // fmpz limbs in Arb) are not freed when a thread ends: free them here.
+      flint_cleanup();
+      mpfr_free_cache();
+    });
   worker();
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);

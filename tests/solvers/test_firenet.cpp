@@ -10,6 +10,7 @@
 #include "barriers/solvers/firenet_network.hpp"
 #include "barriers/solvers/subsampled_dft.hpp"
 #include "solver_test_support.hpp"
+#include "sanitize_profile.hpp"
 
 using namespace barriers;
 using namespace barriers::test;
@@ -326,7 +327,8 @@ TEST_CASE("FIRENET gets K = 6 correct digits on the (P3) family (n = 1) from one
 // slowest test of the suite (about 4e8 steps on the inert-tail N2 = 1 form;
 // 95 s CPU in Release), kept because it is the only run that shows FIRENET
 // converging to e_j/a_j at K = 6 rather than just getting K digits.
-TEST_CASE("FIRENET converges to e_j/a_j on the (P3) family: K = 6, n = 1 (slow)") {
+TEST_CASE("FIRENET converges to e_j/a_j on the (P3) family: K = 6, n = 1 (slow)"
+          * doctest::skip(barriers::test::sanitize_profile())) {
   check_firenet_p3<double>(6, 1, 2, 1);
 }
 

@@ -8,6 +8,7 @@
 #include "barriers/solvers/gradient_1d.hpp"
 #include "barriers/solvers/warpd.hpp"
 #include "solver_test_support.hpp"
+#include "sanitize_profile.hpp"
 
 using namespace barriers;
 using namespace barriers::test;
@@ -356,7 +357,8 @@ TEST_CASE("WARPdSR (last iterate) gets K = 6 correct digits on the (P3) family (
 // (measured to reach e_j/a_j bitwise after 19 restarts), with delta and the
 // restart count from the same rules as above (about 50 restarts). Slow
 // (about 1.5e8 steps); the only run showing WARPdSR converging at K = 6.
-TEST_CASE("WARPdSR (last iterate) converges to e_j/a_j on the (P3) family: K = 6, n = 1 (slow)") {
+TEST_CASE("WARPdSR (last iterate) converges to e_j/a_j on the (P3) family: K = 6, n = 1 (slow)"
+          * doctest::skip(barriers::test::sanitize_profile())) {
   const P3WarpdRun<double> run = warpd_sr_on_p3<double>(6, 1, 2, 1, 3000000, false);
   INFO("relative error ", run.relative_error);
   CHECK(run.relative_error <= 3e6 * number_traits<double>::epsilon());
