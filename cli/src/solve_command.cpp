@@ -230,13 +230,23 @@ int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::Rat
   const Real C1 = working_option<Real>("--C1", o.C1, p.C1);
   const Real C2 = working_option<Real>("--C2", o.C2, p.C2);
   const Real delta = working_option<Real>("--delta", o.delta, p.delta);
-  const auto A = oracle::to_working<T>(Ar), y = oracle::to_working<T>(yr);
+  // A value outside the working type's range is an input error naming the file.
+  auto convert = [&](const oracle::RationalMatrix& m, const std::string& option, const std::string& file) {
+    try {
+      return oracle::to_working<T>(m);
+    } catch (const std::overflow_error& e) {
+      throw UsageError(option + " " + quote_for_message(file) + ": " + e.what());
+    } catch (const std::out_of_range& e) {
+      throw UsageError(option + " " + quote_for_message(file) + ": " + e.what());
+    }
+  };
+  const auto A = convert(Ar, "--A", o.A), y = convert(yr, "--y", o.y);
   if (y.value.rows() != A.value.rows())
     throw UsageError("y has length " + std::to_string(y.value.rows()) + " but A has " +
                      std::to_string(A.value.rows()) + " rows");
   Vector<T> reference;
   if (refr) {
-    reference = oracle::to_working<T>(*refr).value.col(0);
+    reference = convert(*refr, "--reference", o.reference).value.col(0);
     if (reference.size() != A.value.cols())
       throw UsageError("the reference has length " + std::to_string(reference.size()) + " but A has " +
                        std::to_string(A.value.cols()) + " columns");
