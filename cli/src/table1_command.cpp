@@ -53,6 +53,9 @@ std::string fixed7(double v) {
   std::snprintf(buf, sizeof buf, "%.7f", v);
   return buf;
 }
+// Seven decimals as the paper prints them, or 7 significant digits below
+// 1e-6 (K > 6), where seven decimals would show 0.0000000.
+std::string paper_number(double v) { return v != 0 && std::abs(v) < 1e-6 ? sci(v) : fixed7(v); }
 std::string lista_status(const Table1Row& row) {
   const std::string flag = impossibility::lista_flag(row);
   return flag.empty() ? "trained" : flag;
@@ -60,7 +63,7 @@ std::string lista_status(const Table1Row& row) {
 // A distance for the tables: its midpoint, or "non-finite" when the method returned NaN/Inf.
 std::string dist_text(const oracle::Interval& d, bool finite, bool fixed) {
   if (!finite) return "non-finite";
-  return fixed ? fixed7(mid(d)) : sci(mid(d));
+  return fixed ? paper_number(mid(d)) : sci(mid(d));
 }
 
 // Markdown table cells: a literal '|' (as in ||x||) would end the cell.
@@ -240,7 +243,7 @@ void write_report(const Table1Settings& s, const std::vector<const Table1Row*>& 
     md << "| " << row->K << " | " << row->n << " | " << dist_text(row->lista_dist, row->lista_finite, true) << " | "
        << dist_text(row->firenet_dist, row->firenet_finite, true) << " | 1e-" << row->K << " | "
        << (pub ? fixed7(pub->lista) : "-") << " | " << (pub ? fixed7(pub->firenet) : "-") << " | "
-       << fixed7(mid(row->separation)) << " | " << (row->identical_data ? "yes" : "no") << " | "
+       << paper_number(mid(row->separation)) << " | " << (row->identical_data ? "yes" : "no") << " | "
        << md_escape(impossibility::lista_flag(*row).empty() ? "trained" : "**" + lista_status(*row) + "**")
        << " |\n";
   }

@@ -100,6 +100,17 @@ sed -i '3,$d' "$tmp/r/table1_details.csv"
   bad "table1 --resume failed: $(cat "$tmp/out")"
 [ "$(wc -l <"$tmp/r/table1_details.csv")" -eq 3 ] && [ "$(wc -l <"$tmp/r/table1.csv")" -eq 3 ] && ok ||
   bad "table1 --resume should complete both rows"
+# A dead LISTA network (published thresholds at K = 8) is flagged on stdout and
+# in both CSVs (one field, no commas), and such a row resumes.
+dead_args=(table1 --K 3,8 --n 10 --lr-rule published --samples 50 --validation 10 --epochs 3 --quiet --out "$tmp/d")
+"$bin" "${dead_args[@]}" >"$tmp/out" 2>&1 || bad "table1 K=8 published failed: $(cat "$tmp/out")"
+grep -E '^ +8 ' "$tmp/out" | grep -q "dead network (best epoch 0; zero output; zero gradient)" && ok ||
+  bad "table1 did not flag the dead K = 8 network: $(cat "$tmp/out")"
+awk -F, 'NF != 6 { exit 1 }' "$tmp/d/table1.csv" && awk -F, 'NF != 25 { exit 1 }' "$tmp/d/table1_details.csv" && ok ||
+  bad "table1 CSV rows have the wrong field count: $(cat "$tmp/d/table1.csv")"
+sed -i '2d' "$tmp/d/table1_details.csv"  # drop K = 3, keep the dead K = 8 row
+"$bin" "${dead_args[@]}" --resume >"$tmp/out" 2>&1 && [ "$(wc -l <"$tmp/d/table1_details.csv")" -eq 3 ] && ok ||
+  bad "table1 --resume with a dead-network row failed: $(cat "$tmp/out")"
 expect_error "were computed with 'epochs=2', this run has 'epochs=3'" table1 --K 1,3 --n 10 --samples 30 \
   --validation 10 --epochs 3 --quiet --out "$tmp/r" --resume
 expect_error "--size 'abc' must look like ROWSxCOLS" sweep --size abc

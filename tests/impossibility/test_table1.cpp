@@ -123,7 +123,7 @@ TEST_CASE("a dead LISTA network is flagged, not reported as trained") {
   CHECK(row.lista_best_epoch == 0);
   CHECK(row.lista_zero_output);
   CHECK(row.lista_zero_gradient);
-  CHECK(lista_flag(row) == "dead network (best epoch 0, zero output, zero gradient)");
+  CHECK(lista_flag(row) == "dead network (best epoch 0; zero output; zero gradient)");
 }
 
 TEST_CASE("Table 1 reports each row as it completes and skips cells already done") {

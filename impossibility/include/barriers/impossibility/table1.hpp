@@ -107,7 +107,8 @@ struct Table1Row {
 };
 
 /// Empty when LISTA trained; otherwise why its column does not show a
-/// trained network: "untrained (best epoch 0, zero output, zero gradient)".
+/// trained network, e.g. "dead network (best epoch 0; zero output; zero
+/// gradient)" (no commas: it is a CSV field).
 std::string lista_flag(const Table1Row& row);
 
 /// Both distances finite and certified above 10^-K.
