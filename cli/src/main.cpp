@@ -1,9 +1,11 @@
 // barriers: command-line entry point. Parses options, dispatches to the
 // selected subcommand and turns every error into one line and an exit code
 // (2: usage, 1: failure); never a stack trace.
+#include <cstdio>
 #include <iostream>
 #include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "barriers/precision/convert.hpp"
@@ -12,6 +14,31 @@
 #include "usage_error.hpp"
 
 namespace {
+
+// The last line of defence for error messages, which may carry user input
+// from any layer: control bytes (terminal escapes, NUL, newlines that would
+// split the one error line) shown as \xNN, and an over-long message cut in
+// the middle so that its start and its "allowed ..." end stay readable.
+std::string printable(std::string_view message) {
+  std::string out;
+  for (const unsigned char c : message) {
+    if (c < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", unsigned(c));
+      out += hex;
+    } else {
+      out += char(c);
+    }
+  }
+  constexpr std::size_t head = 700, tail = 200;
+  if (out.size() > head + tail + 100)
+    out = out.substr(0, head) + "...(" + std::to_string(out.size() - head - tail) + " bytes cut)..." +
+          out.substr(out.size() - tail);
+  return out;
+}
+
+void report(const std::string& message) { std::cerr << "barriers: error: " << printable(message) << "\n"; }
+
 const char* const about =
     "barriers: exact and certified experiments on the limits of computing solutions of\n"
     "sparse-regularisation inverse problems (Colbrook, Antun & Hansen, PNAS 2022).\n"
@@ -38,7 +65,7 @@ int main(int argc, char** argv) {
       names += (names.empty() ? "" : ", ") + c.app->get_name();
     }
     if (!known) {
-      std::cerr << "barriers: error: unknown command '" << argv[1] << "': allowed are " << names << "\n";
+      report("unknown command '" + std::string(argv[1]) + "': allowed are " + names);
       return exit_usage;
     }
   }
@@ -48,8 +75,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    std::cerr << "barriers: error: " << what << " (see 'barriers --help')\n";
+    report(std::string(e.what()) + " (see 'barriers --help')");
     return exit_usage;
   }
 
@@ -59,22 +85,22 @@ int main(int argc, char** argv) {
     std::cerr << "barriers: error: no command given (see 'barriers --help')\n";
     return exit_usage;
   } catch (const UsageError& e) {
-    std::cerr << "barriers: error: " << e.what() << "\n";
+    report(e.what());
     return exit_usage;
   } catch (const std::invalid_argument& e) {
-    std::cerr << "barriers: error: " << e.what() << "\n";
+    report(e.what());
     return exit_usage;
   } catch (const std::out_of_range& e) {
-    std::cerr << "barriers: error: " << e.what() << "\n";
+    report(e.what());
     return exit_usage;
   } catch (const barriers::outside_type_range& e) {
-    std::cerr << "barriers: error: " << e.what() << "\n";  // data too large for --type: input error
+    report(e.what());  // data too large for --type: an input error
     return exit_usage;
   } catch (const std::bad_alloc&) {
     std::cerr << "barriers: error: out of memory\n";
     return exit_failure;
   } catch (const std::exception& e) {
-    std::cerr << "barriers: error: " << e.what() << "\n";
+    report(e.what());
     return exit_failure;
   }
 }

@@ -49,7 +49,7 @@ bool read_banner(const std::string& line, const std::string& path) {
     }
   }
   const std::string at = path + ":1: ";
-  if (words.size() != 5)
+  if (words.size() != 5 || words[0] != "%%matrixmarket")
     throw std::invalid_argument(at + "a Matrix Market banner is '%%MatrixMarket matrix array real general', got " +
                                 oracle::quote_input(line));
   auto check = [&](std::size_t k, const char* what, std::initializer_list<const char*> allowed,

@@ -62,6 +62,12 @@ LC_ALL=C grep -q $'[\001-\010\033]' "$tmp/err" && bad "control characters echoed
 rf "...(100001 bytes)" "$tmp/longnum.txt"
 [ "$(wc -c <"$tmp/err")" -lt 400 ] && ok || bad "a 100 kB number was echoed: $(wc -c <"$tmp/err") bytes on stderr"
 
+# Every error line is printable and bounded, whichever layer made it.
+expect_error "unknown command '\\x1B[31mred\\x01'" $'\e[31mred\001'
+"$bin" verify --delta "$(head -c 100000 /dev/zero | tr '\0' '7')" >/dev/null 2>"$tmp/err"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] && [ "$(wc -c <"$tmp/err")" -lt 1200 ] && ok ||
+  bad "a 100 kB option value gave $(wc -c <"$tmp/err") bytes on stderr"
+
 # Whole-number options quote what they echo.
 expect_error "--n '1\\x1B[2J' is not a whole number" oracle --instance dct --size 3 --n $'1\e[2J'
 
@@ -72,6 +78,8 @@ for b in "vector array real general:object 'vector'" "matrix coordinate real gen
   printf '%%%%MatrixMarket %s\n1 1\n1\n' "${b%%:*}" >"$tmp/banner.mtx"
   csv "${b#*:}" "$tmp/banner.mtx"
 done
+printf '%%%%MatrixMarketX matrix array real general\n1 1\n1\n' >"$tmp/banner.mtx"
+csv "banner is" "$tmp/banner.mtx"
 printf '%%%%MatrixMarket matrix array real general\n2 1\n1\n2\n3\n' >"$tmp/extra.mtx"
 csv "more than the 2 numbers" "$tmp/extra.mtx"
 
