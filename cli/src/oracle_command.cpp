@@ -87,6 +87,9 @@ std::string entry_text(const RationalMatrix& m, std::size_t i, std::size_t j) {
 
 impossibility::FamilyParams family_params(const OracleOptions& o, long n) {
   FamilyOptions f = o.family;
+  if (o.family_n.empty() && n < 1)
+    throw UsageError("--instance family with --n " + std::to_string(n) +
+                     ": the family's n (its members agree to 2^-n) must be at least 1; give --family-n");
   f.n = o.family_n.empty() ? std::to_string(n) : o.family_n;
   return f.params();
 }

@@ -56,6 +56,7 @@ grep -q "ADVERSARIAL" "$tmp/f1" && ok || bad "family adversarial answer not flag
 [ "$(grep -v '^instance' "$tmp/f1")" != "$(grep -v '^instance' "$tmp/f2")" ] && ok ||
   bad "members agreeing to 2^-12 should be told apart at n = 40"
 expect_error "--j 3 is out of range" oracle --instance family --N1 2 --j 3
+expect_error "give --family-n" oracle --instance family --n 0
 expect_error "--j applies only to --instance family" oracle --instance dct --size 3 --j 1
 
 # The random policy is reproducible per seed and differs across seeds.
