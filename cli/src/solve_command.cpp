@@ -2,6 +2,7 @@
 // working precision, and write the solution, its history and a plot.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -35,7 +36,7 @@ struct SolveOptions {
   std::string problem = "p3", solver = "pdhg";
   std::string lambda = "1", eta = "0", C1 = "1", C2 = "1", delta = "0";
   std::string iters = "1000", restarts = "10", inner = "0";
-  std::string type = "double", bits = "256", warm_dual = "yes";
+  std::string type = "double", bits = "256", warm_dual = "yes", history_every = "0";
   bool last_iterate = false;
   std::set<std::string> given;  ///< options the user set explicitly
 };
@@ -43,7 +44,7 @@ struct SolveOptions {
 // Every option value, parsed and range-checked before any file is read.
 struct ParsedOptions {
   rational lambda, eta, C1, C2, delta;
-  long iters = 0, inner = 0;
+  long iters = 0, inner = 0, history_every = 0;
   int restarts = 0;
   unsigned bits = 0;
   bool warm_dual = true;
@@ -123,6 +124,20 @@ ParsedOptions parse_options(const SolveOptions& o) {
   p.restarts = int(parse_integer("--restarts", o.restarts, 1, 1000000));
   p.inner = long(parse_integer("--inner", o.inner, 0, 100000000));
   p.bits = unsigned(parse_integer("--bits", o.bits, 2, 1 << 20));
+  p.history_every = long(parse_integer("--history-every", o.history_every, 0, 100000000));
+  if (p.history_every == 0) {
+    // Automatic: about 10000 history rows at most (the observer recomputes
+    // the objective, which costs about half an iteration each time). The
+    // automatic inner count of warpd/warpd-sr is not known here: every step.
+    long total = 1;
+    if (o.solver == "pdhg" || o.solver == "fista")
+      total = p.iters;
+    else if (o.solver == "firenet")
+      total = long(p.restarts) * (p.inner > 0 ? p.inner : 100);
+    else if (p.inner > 0)
+      total = long(p.restarts) * p.inner;
+    p.history_every = std::max(1L, (total + 9999) / 10000);
+  }
   if (o.warm_dual != "yes" && o.warm_dual != "no")
     throw UsageError("--warm-dual " + quote_for_message(o.warm_dual) + ": allowed are yes, no");
   p.warm_dual = o.warm_dual == "yes";
@@ -268,6 +283,7 @@ int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::Rat
   auto attach = [&](auto& settings) {
     settings.reference = reference;
     settings.observer = observe;
+    settings.observe_every = p.history_every;
   };
   const SparseProblem problem = o.problem == "p1"   ? SparseProblem::p1_basis_pursuit
                                 : o.problem == "p2" ? SparseProblem::p2_lasso
@@ -440,6 +456,10 @@ Command add_solve_command(CLI::App& app) {
   sub->add_option("--warm-dual", o->warm_dual,
                   "warpd, warpd-sr: carry the dual variable into each restart (yes, as published) or restart it at 0")
       ->type_name("yes|no")
+      ->capture_default_str();
+  sub->add_option("--history-every", o->history_every,
+                  "Record the objective (and error) every K-th iteration (0: about 10000 rows at most)")
+      ->type_name("K")
       ->capture_default_str();
   sub->add_option("--C1", o->C1, "warpd, warpd-sr: sharpness constant C1")->type_name("Q")->capture_default_str();
   sub->add_option("--C2", o->C2, "warpd: sharpness constant C2")->type_name("Q")->capture_default_str();

@@ -136,6 +136,8 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
   using Real = real_of<T>;
   detail::check_data(A, y);
   const detail::FirenetPlan<T> plan = detail::make_firenet_plan(A, s);
+  if (s.observe_every < 1)
+    throw std::invalid_argument("observe_every is " + std::to_string(s.observe_every) + "; it must be >= 1.");
   const std::vector<Real> alphas = detail::firenet_alphas(plan, detail::firenet_eps0(plan, y));
   auto objective = [&](const Vector<T>& x) {
     return sparse_objective(SparseProblem::p3_sqrt_lasso, A, y, x, s.lambda, s.weights);
@@ -166,7 +168,7 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
       S += x;
       ++done;
       ++total;
-      if (progress.active()) {
+      if (progress.active() && total % s.observe_every == 0) {
         estimate = S / (Real(done) * alpha);
         if (!progress.report(total, r, estimate, objective)) {
           result.reason = TerminationReason::observer_stopped;

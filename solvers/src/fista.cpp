@@ -20,6 +20,8 @@ SolverResult<T> proximal_gradient(const LinearOperator<T>& A, const Vector<T>& y
   detail::check_reference(s.reference, A.cols());
   detail::check_positive(s.lambda, "lambda");
   detail::check_nonnegative(s.tolerance, "the tolerance");
+  if (s.observe_every < 1)
+    throw std::invalid_argument("observe_every is " + std::to_string(s.observe_every) + "; it must be >= 1.");
   if (s.max_iterations < 1)
     throw std::invalid_argument("max_iterations is " + std::to_string(s.max_iterations) + "; it must be >= 1.");
   const Real L = s.norm_bound == 0 ? A.norm_bound() : s.norm_bound;
@@ -58,7 +60,7 @@ SolverResult<T> proximal_gradient(const LinearOperator<T>& A, const Vector<T>& y
     }
     const Real moved = (x_new - x).norm();
     x.swap(x_new);
-    if (!progress.report(k, 0, x, objective)) {
+    if (k % s.observe_every == 0 && !progress.report(k, 0, x, objective)) {
       result.reason = TerminationReason::observer_stopped;
       break;
     }

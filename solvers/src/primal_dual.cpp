@@ -22,6 +22,8 @@ SolverResult<T> primal_dual(const LinearOperator<T>& A, const Vector<T>& y, cons
   if (s.max_iterations < 1)
     throw std::invalid_argument("max_iterations is " + std::to_string(s.max_iterations) + "; it must be >= 1.");
   detail::check_nonnegative(s.tolerance, "the tolerance");
+  if (s.observe_every < 1)
+    throw std::invalid_argument("observe_every is " + std::to_string(s.observe_every) + "; it must be >= 1.");
   const Real L = s.norm_bound == 0 ? A.norm_bound() : s.norm_bound;
   detail::check_positive(L, "the operator norm bound L");
   const Real tau = s.tau == 0 ? Real(0.99) / L : s.tau;
@@ -65,7 +67,7 @@ SolverResult<T> primal_dual(const LinearOperator<T>& A, const Vector<T>& y, cons
     sum += x;
     if (s.ergodic) estimate = sum / Real(k);
     const Vector<T>& out = s.ergodic ? estimate : x;
-    if (!progress.report(k, 0, out, objective)) {
+    if (k % s.observe_every == 0 && !progress.report(k, 0, out, objective)) {
       result.reason = TerminationReason::observer_stopped;
       break;
     }

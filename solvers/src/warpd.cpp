@@ -27,6 +27,7 @@ struct Core {
   int restarts;
   long inner;
   bool ergodic, warm_dual;
+  long observe_every;
   const LinearOperator<T>* B;
   const Vector<Real>* weights;
   const Vector<T>* x0;
@@ -99,7 +100,7 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
       S += x;
       ++done;
       ++total;
-      if (progress.active()) {
+      if (progress.active() && total % c.observe_every == 0) {
         estimate = c.ergodic ? Vector<T>(S / Real(done)) : x;
         if (!progress.report(total, r, estimate, objective)) {
           result.reason = TerminationReason::observer_stopped;
@@ -164,6 +165,9 @@ Core<T> common_checks(const LinearOperator<T>& A, const Vector<T>& b, const S& s
   c.restarts = s.restarts;
   c.ergodic = s.ergodic;
   c.warm_dual = s.warm_dual;
+  if (s.observe_every < 1)
+    throw std::invalid_argument("observe_every is " + std::to_string(s.observe_every) + "; it must be >= 1.");
+  c.observe_every = s.observe_every;
   c.weights = &s.weights;
   c.x0 = &s.x0;
   return c;

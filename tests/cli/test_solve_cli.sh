@@ -82,6 +82,15 @@ head -1 "$tmp/og/history.csv" | grep -qx "iteration,objective,error,gap_bound" &
 cmp -s "$tmp/w1" "$tmp/w2" && ok || bad "--warm-dual yes is not the default"
 cmp -s "$tmp/w1" "$tmp/w3" && bad "--warm-dual no changed nothing" || ok
 
+# --history-every thins history.csv (the observer recomputes the objective).
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p2 --solver fista --lambda 0.01 --iters 100 --history-every 10 \
+  --out "$tmp/oh10" >/dev/null 2>&1 || bad "--history-every 10 failed"
+[ "$(wc -l <"$tmp/oh10/history.csv")" -eq 11 ] && ok || bad "--history-every 10 should give 10 rows and a header"
+"$bin" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p2 --solver fista --lambda 0.01 --iters 30000 \
+  --out "$tmp/oh0" >/dev/null 2>&1 || bad "--iters 30000 failed"
+[ "$(wc -l <"$tmp/oh0/history.csv")" -eq 10001 ] && ok || bad "30000 iterations should record every 3rd (10000 rows)"
+expect_error "--history-every -1" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --history-every -1
+
 # Issue 12: options that do not apply are errors naming the option.
 expect_error "--eta does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p3 --eta 0.1
 expect_error "--lambda does not apply" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --problem p1 --lambda 0.1

@@ -118,3 +118,35 @@ TEST_CASE("FISTA and ISTA stop with non_finite when the gradient overflows") {
   }
   CHECK(to_string(TerminationReason::non_finite) == "non-finite");
 }
+
+// observe_every = k calls the observer on iterations k, 2k, ... only (the
+// objective it gets costs an extra product with A), and must be >= 1.
+TEST_CASE("FISTA and PDHG: the observer interval") {
+  const SparseInstance<double> inst = sparse_instance<double>(31, 25, 50, 3, 1e-2);
+  DenseOperator<double> A(inst.A);
+  std::vector<long> seen;
+  FistaSettings<double> s;
+  s.lambda = 0.05;
+  s.max_iterations = 100;
+  s.observe_every = 30;
+  s.observer = [&](const IterationInfo<double>& info) {
+    seen.push_back(info.iteration);
+    return true;
+  };
+  const SolverResult<double> full = fista<double>(A, inst.y, s);
+  CHECK(seen == std::vector<long>{30, 60, 90});
+  s.observer = nullptr;
+  CHECK(fista<double>(A, inst.y, s).solution == full.solution);  // observing changes nothing
+  s.observe_every = 0;
+  CHECK_THROWS_AS(fista<double>(A, inst.y, s), std::invalid_argument);
+  PdhgSettings<double> p;
+  p.max_iterations = 10;
+  p.observe_every = 4;
+  seen.clear();
+  p.observer = [&](const IterationInfo<double>& info) {
+    seen.push_back(info.iteration);
+    return true;
+  };
+  primal_dual<double>(A, inst.y, p);
+  CHECK(seen == std::vector<long>{4, 8});
+}

@@ -34,6 +34,7 @@ struct FirenetSettings {
   Real norm_bound = Real(0);  ///< L_A >= ||A||; 0 = A.norm_bound()
   Vector<T> reference;
   Observer<Real> observer;    ///< called every inner step with the current ergodic estimate
+  long observe_every = 1;     ///< call the observer every k-th (inner) iteration only (>= 1)
 };
 
 /// Weights for sparsity in levels: level k is [M_{k-1}, M_k) (M_0 = 0,

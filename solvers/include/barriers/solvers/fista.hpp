@@ -21,6 +21,7 @@ struct FistaSettings {
   Real tolerance = Real(0);  ///< stop when ||x_k - x_{k-1}|| <= tol ||x_k|| (relative, x_k != 0); 0 = never
   Vector<T> reference;
   Observer<Real> observer;
+  long observe_every = 1;     ///< call the observer every k-th (inner) iteration only (>= 1)
 };
 
 /// Accelerated proximal gradient (FISTA) for (P2).

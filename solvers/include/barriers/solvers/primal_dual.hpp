@@ -31,6 +31,7 @@ struct PdhgSettings {
   Real tolerance = Real(0);  ///< stop when ||x_k - x_{k-1}|| <= tol ||x_k|| (relative, x_k != 0); 0 = never
   Vector<T> reference;       ///< optional: errors against it go to the observer
   Observer<Real> observer;   ///< optional, called every iteration
+  long observe_every = 1;     ///< call the observer every k-th (inner) iteration only (>= 1)
 };
 
 /// Throws std::invalid_argument (one sentence) for invalid data or settings.

@@ -46,6 +46,7 @@ struct WarpdSettings {
   Vector<T> x0;               ///< start; empty = 0
   Vector<T> reference;
   Observer<Real> observer;    ///< called every inner step (estimate: the current output candidate)
+  long observe_every = 1;     ///< call the observer every k-th (inner) iteration only (>= 1)
 };
 
 template <class T>
@@ -66,6 +67,7 @@ struct WarpdSrSettings {
   Vector<T> x0;
   Vector<T> reference;
   Observer<Real> observer;
+  long observe_every = 1;     ///< call the observer every k-th (inner) iteration only (>= 1)
 };
 
 /// Result::objective = J(x) + ||B x||_1; feasibility_gap = (||A x - b|| - eps)_+;
