@@ -114,6 +114,7 @@ ParsedOptions parse_options(const SolveOptions& o) {
   if (needs && o.problem != needs)
     throw UsageError("solver '" + o.solver + "' solves " + needs + ": use --problem " + needs);
   check_applicable(o);
+  if (o.given.count("--out") && o.out.empty()) throw UsageError("--out '' is empty: give a directory");
   ParsedOptions p;
   p.lambda = positive_option("--lambda", o.lambda, false);
   p.eta = positive_option("--eta", o.eta, true);
