@@ -6,6 +6,7 @@
 #include <tuple>
 #include <string>
 
+#include "barriers/impossibility/certified_compare.hpp"
 #include "barriers/impossibility/distance.hpp"
 #include "barriers/oracle/enclosure.hpp"
 #include "barriers/precision/dyadic.hpp"
@@ -56,16 +57,19 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
 }
 
 Interval game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K) {
+  Interval d;
   const long start = distance_precision(K);
-  for (long p = start;; p *= 2) {
-    const Interval d = certified_distance(phi, x, p);
-    bool decided = true;
-    for (long k = K; k >= std::max(0L, K - 2); --k) {
-      const rational t = ten_to_minus(k);
-      decided = decided && (d.hi <= t || d.lo > t);
-    }
-    if (decided || p >= 16 * start) return d;
-  }
+  decide_with_retry(
+      [&](long bits) {
+        d = certified_distance(phi, x, bits);
+        // "Decided" here means: every threshold lies outside the interval.
+        bool decided = true;
+        for (long k = K; k >= std::max(0L, K - 2); --k)
+          decided = decided && less_equal(d, ten_to_minus(k)) != Decision::undecided;
+        return decided ? Decision::yes : Decision::undecided;
+      },
+      {start, 16 * start});
+  return d;
 }
 
 TrialOutcome trial_outcome(const GameResult& g) {

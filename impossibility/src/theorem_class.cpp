@@ -89,6 +89,12 @@ void validate_theorem_class(const FamilyParams& base) {
     throw std::invalid_argument("K = " + std::to_string(base.K) +
                                 " is too small for the theorem's class: allowed K >= 3 (parts 2 and 3 need K-1 and "
                                 "K-2 digits)");
+  if (base.N1 + base.N2 > theorem_class_max_size)
+    throw std::invalid_argument("N1 + N2 = " + std::to_string(base.N1 + base.N2) +
+                                " is too large for the theorem's class: allowed at most " +
+                                std::to_string(theorem_class_max_size) +
+                                " (every oracle query encloses the (1 + N2) x (N1 + N2) matrix; the games make "
+                                "hundreds of them)");
 }
 
 std::string ClassMember::name() const {

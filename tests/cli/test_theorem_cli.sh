@@ -10,16 +10,44 @@ source "$(dirname "$0")/cli_test_lib.bash"
   bad "theorem failed: $(cat "$tmp/err") $(cat "$tmp/out")"
 grep -q "^ALL PASS: 0 claim(s) failed" "$tmp/out" && ok || bad "theorem: not all claims passed: $(cat "$tmp/out")"
 grep -q "FAIL " "$tmp/out" && bad "theorem printed a FAIL line" || ok
-# Part 1 plays the three class algorithms and the two default solvers (p3).
-[ "$(grep -c "identical data and the larger distance > 10^-3" "$tmp/out")" -eq 5 ] && ok ||
-  bad "theorem: expected 5 part-1 claims: $(cat "$tmp/out")"
+# Part 1 plays the two deterministic class algorithms and the two default solvers (p3), then four
+# randomised algorithms on one fixed pair; part 2 plays the randomised ones over the N1 members.
+[ "$(grep -c "identical data and the larger distance > 10^-3" "$tmp/out")" -eq 4 ] && ok ||
+  bad "theorem: expected 4 deterministic part-1 claims: $(cat "$tmp/out")"
+[ "$(grep -c "PASS  random-.*never both members from identical data" "$tmp/out")" -eq 4 ] && ok ||
+  bad "theorem: expected 4 randomised part-1 claims: $(cat "$tmp/out")"
+[ "$(grep -c "PASS  random-.*M = .*: some V(j, n) has P(fail or more than M bits) >= 0.5" "$tmp/out")" -eq 8 ] && ok ||
+  bad "theorem: expected 8 randomised part-2 claims: $(cat "$tmp/out")"
 for f in theorem_part1.csv theorem_part2.csv theorem_part3.csv theorem.png; do
   [ -s "$tmp/t/$f" ] && ok || bad "theorem did not write $f"
 done
-# Part 2 rows: V and U members for j = 1, 2 and n = 1..6, plus the limit.
-[ "$(wc -l <"$tmp/t/theorem_part2.csv")" -eq 26 ] && ok || bad "theorem_part2.csv should have 25 rows"
-head -1 "$tmp/t/theorem_part2.csv" | grep -qx "member,scale,j,n,queries,max_bits_read,dist_upper" && ok ||
+# Part 2 rows: V and U members for j = 1, 2 and n = 1..6, plus the limit, under three oracle policies.
+[ "$(wc -l <"$tmp/t/theorem_part2.csv")" -eq 76 ] && ok || bad "theorem_part2.csv should have 75 rows"
+head -1 "$tmp/t/theorem_part2.csv" | grep -qx "member,scale,j,n,policy,queries,max_bits_read,dist_upper" && ok ||
   bad "theorem_part2.csv header"
+for policy in nearest random adversarial; do
+  [ "$(grep -c ",$policy," "$tmp/t/theorem_part2.csv")" -eq 25 ] && ok || bad "theorem_part2.csv: 25 $policy rows"
+done
+
+# A long tail: with N2 = 150 the adversary used to fail to match U(lim)'s bits at n = m + 2
+# ("identical data: no", four FAIL lines).
+"$bin" theorem --K 3 --N2 150 --n-max 1 --budgets 4 --trials 0 --solvers pdhg --quiet >"$tmp/out" 2>&1 &&
+  grep -q "^ALL PASS" "$tmp/out" && ok || bad "theorem --N2 150: $(cat "$tmp/out")"
+grep -q "identical data: no" "$tmp/out" && bad "theorem --N2 150: identical data: no" || ok
+
+# A coarse sweep over the documented ranges (K 3..100, N1 >= 2, N2 >= 1, N1 + N2 <= 256, n-max,
+# every problem), cheap settings: every claim must pass.
+while read -r args; do
+  "$bin" theorem $args --budgets 4 --trials 4 --solvers none --quiet >"$tmp/out" 2>&1 &&
+    grep -q "^ALL PASS" "$tmp/out" && ok || bad "theorem $args: $(grep -E "FAIL|error" "$tmp/out")"
+done <<'CASES'
+--problem p1 --K 3 --N1 2 --N2 1 --n-max 1
+--problem p2 --K 3 --N1 9 --N2 1 --n-max 3
+--problem p3 --K 100 --N1 2 --N2 20 --n-max 2
+--problem p1 --K 60 --N1 3 --N2 5 --n-max 2
+--problem p3 --K 4 --N1 6 --N2 250 --n-max 1 --no-dct
+--problem p3 --K 3 --N1 2 --N2 20 --n-max 40
+CASES
 
 # Other problems and an MPFR solver run.
 "$bin" theorem --problem p1 --K 4 --n-max 3 --budgets 8 --trials 0 --type mpfr --bits 128 >"$tmp/out" 2>&1 &&
@@ -30,5 +58,18 @@ expect_error "--n-max 0 is out of range" theorem --n-max 0
 expect_error "--budgets 3 is out of range" theorem --budgets 3
 expect_error "--n-max 257 is out of range" theorem --n-max 257
 expect_error "unknown solver" theorem --solvers pdhg,magic
+# Every option is checked before any work: fista (a p2 solver) is refused before LISTA would train.
+expect_error "solver 'fista' solves the LASSO" theorem --solvers lista,fista
+expect_error "--solvers '' names no solver" theorem --solvers ""
+expect_error "names no solver" theorem --solvers ,
+expect_error "--type applies to solvers, but --solvers is none" theorem --solvers none --type mpfr
+expect_error "--solver-bits applies to solvers" theorem --solvers none --solver-bits 20
+expect_error "--bits applies to --type mpfr only" theorem --bits 100
+expect_error "unknown type 'quad'" theorem --type quad
+expect_error "--trials 3: every built-in solver is deterministic" adversary --trials 3
+expect_error "--iterations applies to --solver pdhg or fista only" adversary --solver firenet --iterations 5
+expect_error "--restarts applies to --solver firenet or warpd-sr only" adversary --restarts 5
+expect_error "--bits applies to --type mpfr only" adversary --bits 100
 expect_error "delta = 1/4 is out of range" theorem --delta 1/4
+expect_error "N1 + N2 = 257 is too large for the theorem's class" theorem --N2 255
 finish

@@ -327,6 +327,11 @@ TEST_CASE("the class rejects what it cannot hold") {
   CHECK_THROWS_AS(run_on_member(base_params(Problem::p3, 3), {Scale::K_minus_1, 1, 0},
                                 one_shot_centroid(base_params(Problem::p3, 3))),
                   std::invalid_argument);
+  FamilyParams big = base_params(Problem::p3, 3);
+  big.N2 = theorem_class_max_size - 1;
+  CHECK_THROWS_WITH_AS(one_shot_centroid(big), doctest::Contains("N1 + N2 = 257 is too large"), std::invalid_argument);
+  big.N2 = theorem_class_max_size - 2;
+  CHECK_NOTHROW(one_shot_centroid(big));
   CHECK(ClassMember{Scale::K, 2, 12}.name() == "U(2, n=12)");
   CHECK(ClassMember{Scale::K, 1, 0}.name() == "U(lim)");
 }

@@ -75,8 +75,8 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
 
 /// Certified ||phi - x||_2 that the games compare with 10^-K, 10^-(K-1) and
 /// 10^-(K-2): the enclosure precision starts at distance_precision(K) and is
-/// doubled (Ziv-style, up to 16 times the start) until no threshold lies
-/// inside the interval. Beyond the cap an interval may still straddle a
+/// doubled (decide_with_retry, up to 16 times the start) until no threshold
+/// lies inside the interval. Beyond the cap an interval may still straddle a
 /// threshold; the games then count the comparison against the claim.
 oracle::Interval game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K);
 

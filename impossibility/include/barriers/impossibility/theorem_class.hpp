@@ -39,7 +39,15 @@ namespace barriers::impossibility {
 /// Smallest K for the class: K-2 digits must still mean something.
 inline constexpr long theorem_class_min_K = 3;
 
-/// Throws std::invalid_argument unless base validates and K >= 3.
+/// Largest N1 + N2 for the class. The games make hundreds to thousands of
+/// oracle queries, each enclosing the DCT-mixed (1 + N2) x (N1 + N2) matrix,
+/// so their cost grows like (N1 + N2)^2 per query: measured, `theorem
+/// --n-max 1 --trials 1 --solvers none` takes 2.3 s CPU at N2 = 60, 11 s at
+/// 126 and 51 s at 254, and at N2 = 500 (no DCT) over 4 minutes and 1.5 GB.
+inline constexpr std::size_t theorem_class_max_size = 256;
+
+/// Throws std::invalid_argument unless base validates, K >= 3 and
+/// N1 + N2 <= theorem_class_max_size.
 void validate_theorem_class(const FamilyParams& base);
 
 enum class Scale { K, K_minus_1 };
