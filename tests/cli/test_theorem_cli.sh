@@ -45,8 +45,8 @@ done <<'CASES'
 --problem p2 --K 3 --N1 9 --N2 1 --n-max 3
 --problem p3 --K 100 --N1 2 --N2 20 --n-max 2
 --problem p1 --K 60 --N1 3 --N2 5 --n-max 2
---problem p3 --K 4 --N1 6 --N2 250 --n-max 1 --no-dct
---problem p3 --K 3 --N1 2 --N2 20 --n-max 40
+--problem p3 --K 4 --N1 6 --N2 100 --n-max 1 --no-dct
+--problem p3 --K 3 --N1 2 --N2 20 --n-max 24
 CASES
 
 # Other problems and an MPFR solver run.
