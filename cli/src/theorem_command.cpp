@@ -89,6 +89,12 @@ std::string rate(std::size_t k, std::size_t n) {
   return buf;
 }
 
+std::string fixed3(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", x);
+  return buf;
+}
+
 std::string policy_name(oracle::AnswerPolicy p) { return oracle::to_string(p); }
 
 int run_theorem(const TheoremOptions& o) {
@@ -204,7 +210,7 @@ int run_theorem(const TheoremOptions& o) {
       claims.line(est.both_succeeded_identical == 0 &&
                       est.successes1 + est.successes2 <= est.trials + differing,
                   r.name + ": never both members from identical data, so min(p1, p2) <= 1/2 + " +
-                      std::to_string(double(differing) / double(2 * est.trials)));
+                      fixed3(double(differing) / double(2 * est.trials)));
     }
   }
 
@@ -287,7 +293,7 @@ int run_theorem(const TheoremOptions& o) {
                     e.worst_need_fraction());
         claims.line(e.unmatched == 0 && e.contradictions == 0 && e.worst_need_fraction() >= bound,
                     r.name + ", M = " + std::to_string(M) + ": some V(j, n) has P(fail or more than M bits) >= " +
-                        std::to_string(bound));
+                        fixed3(bound));
       }
   }
 
