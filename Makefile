@@ -20,7 +20,13 @@ build: configure
 run: build
 	@bash scripts/run-main $(BUILD)
 
+# The whole suite, after a short fuzz run of every reader (TEST_FUZZ_SECONDS
+# each; `make fuzz` is the longer run). The fuzz run goes first so that the
+# suite's summary stays the last thing printed.
+TEST_FUZZ_SECONDS ?= 10
+
 test: build
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 clean:

@@ -15,6 +15,7 @@
 #include "barriers/impossibility/family.hpp"
 #include "commands.hpp"
 #include "family_options.hpp"
+#include "non_empty.hpp"
 #include "output_files.hpp"
 #include "parse_number.hpp"
 
@@ -57,6 +58,7 @@ void check_applicable(const OracleOptions& o) {
     for (const char* name : {"--problem", "--K", "--delta", "--lambda", "--eta", "--N1", "--N2", "--no-dct", "--j",
                              "--family-n"})
       refuse(name, "--instance family");
+  if (o.instance == "family") o.family.require_applicable();
 }
 
 // log2 of a positive rational, to print bounds like 2^-1003.2 that a double
@@ -270,13 +272,13 @@ Command add_oracle_command(CLI::App& app) {
       ->type_name("NAME")
       ->capture_default_str();
   sub->add_option("--seed", opts->seed, "Seed of the random policy")->type_name("S")->capture_default_str();
-  sub->add_option("--other", opts->other, "Rational instance file the adversarial policy answers with")->type_name("PATH");
+  sub->add_option("--other", opts->other, "Rational instance file the adversarial policy answers with")->type_name("PATH")->check(non_empty());
   sub->add_option("--format", opts->format, "Output format: text or json")->type_name("NAME")->capture_default_str();
   opts->family.add_to(*sub, false);
   sub->add_option("--j", opts->j, "(family) the member: 1..N1")->type_name("J")->capture_default_str();
   sub->add_option("--family-n", opts->family_n, "(family) the members agree to 2^-BITS (default: --n)")
-      ->type_name("BITS");
-  sub->add_option("--out", opts->out, "Also write answer.json and answer.txt (rational-file format) into DIR")->type_name("DIR");
+      ->type_name("BITS")->check(non_empty());
+  sub->add_option("--out", opts->out, "Also write answer.json and answer.txt (rational-file format) into DIR")->check(non_empty())->type_name("DIR");
   return {sub, [opts] { return run_oracle(*opts); }};
 }
 

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "barriers/oracle/text_input.hpp"
 #include "usage_error.hpp"
 
 namespace barriers::cli {
@@ -58,22 +59,7 @@ bool complete_png(const fs::path& p) {
 }  // namespace
 
 std::string quote_for_message(std::string_view text, std::size_t max_chars) {
-  std::string out = "'";
-  std::size_t shown = 0;
-  for (unsigned char c : text) {
-    if (shown >= max_chars) break;
-    if (c >= 0x20 && c < 0x7f) {
-      out += char(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    }
-    ++shown;
-  }
-  out += "'";
-  if (text.size() > max_chars) out += "...(" + std::to_string(text.size()) + " bytes)";
-  return out;
+  return oracle::quote_input(text, max_chars);
 }
 
 std::string gnuplot_string(std::string_view text) {

@@ -25,6 +25,7 @@
 #include "barriers/solvers/warpd.hpp"
 #include "commands.hpp"
 #include "matrix_file.hpp"
+#include "non_empty.hpp"
 #include "output_files.hpp"
 #include "parse_number.hpp"
 
@@ -114,7 +115,6 @@ ParsedOptions parse_options(const SolveOptions& o) {
   if (needs && o.problem != needs)
     throw UsageError("solver '" + o.solver + "' solves " + needs + ": use --problem " + needs);
   check_applicable(o);
-  if (o.given.count("--out") && o.out.empty()) throw UsageError("--out '' is empty: give a directory");
   ParsedOptions p;
   p.lambda = positive_option("--lambda", o.lambda, false);
   p.eta = positive_option("--eta", o.eta, true);
@@ -473,9 +473,9 @@ Command add_solve_command(CLI::App& app) {
   sub->add_option("--type", o->type, "double, long-double, float128 or mpfr")->type_name("NAME")->capture_default_str();
   sub->add_option("--bits", o->bits, "Working precision for --type mpfr")->type_name("BITS")->capture_default_str();
   sub->add_option("--reference", o->reference, "Known solution: report and plot the error against it")
-      ->type_name("FILE");
+      ->type_name("FILE")->check(non_empty());
   sub->add_option("--out", o->out, "Write solution.csv, history.csv, summary.csv and convergence.png into DIR")
-      ->type_name("DIR");
+      ->check(non_empty())->type_name("DIR");
   return {sub, [o, sub] {
             for (const CLI::Option* opt : sub->get_options())
               if (opt->count() > 0) o->given.insert(opt->get_name());

@@ -20,6 +20,7 @@
 #include "family_options.hpp"
 #include "list_option.hpp"
 #include "outward_decimal.hpp"
+#include "non_empty.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
 
@@ -318,7 +319,7 @@ Command add_sweep_command(CLI::App& app) {
       ->type_name("LIST")
       ->capture_default_str();
   sub->add_option("--iters", o->iters, "Total iteration budgets, comma-separated")->type_name("LIST")->capture_default_str();
-  sub->add_option("--out", o->out, "Write sweep.csv (each cell as it finishes) and sweep.png into DIR")->type_name("DIR");
+  sub->add_option("--out", o->out, "Write sweep.csv (each cell as it finishes) and sweep.png into DIR")->check(non_empty())->type_name("DIR");
   sub->add_flag("--resume", o->resume,
                 "Continue the run saved in --out DIR: keep its finished cells (same settings required), compute the rest");
   sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");

@@ -17,6 +17,7 @@
 #include "commands.hpp"
 #include "list_option.hpp"
 #include "outward_decimal.hpp"
+#include "non_empty.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
 
@@ -414,15 +415,16 @@ Command add_table1_command(CLI::App& app) {
   sub->add_option("--bits", o->bits, "Working precision for --type mpfr")->type_name("BITS")->capture_default_str();
   sub->add_option("--lr-rule", o->lr_rule,
                   "LISTA learning rate: scaled ((2/15)/(10||A||), default) or published (2e-4*10^(-K/3), --paper)")
-      ->type_name("RULE");
-  sub->add_option("--samples", o->samples, "LISTA training samples (default 1000; --paper 8000)")->type_name("R");
-  sub->add_option("--validation", o->validation, "LISTA validation samples (default 100)")->type_name("V");
-  sub->add_option("--epochs", o->epochs, "LISTA epochs (default 200; --paper 4000)")->type_name("E");
-  sub->add_option("--batch", o->batch, "LISTA batch size (default 1000)")->type_name("B");
+      ->type_name("RULE")
+      ->check(non_empty());
+  sub->add_option("--samples", o->samples, "LISTA training samples (default 1000; --paper 8000)")->type_name("R")->check(non_empty());
+  sub->add_option("--validation", o->validation, "LISTA validation samples (default 100)")->type_name("V")->check(non_empty());
+  sub->add_option("--epochs", o->epochs, "LISTA epochs (default 200; --paper 4000)")->type_name("E")->check(non_empty());
+  sub->add_option("--batch", o->batch, "LISTA batch size (default 1000)")->type_name("B")->check(non_empty());
   sub->add_option("--layers", o->layers, "LISTA layers")->type_name("L")->capture_default_str();
-  sub->add_option("--restarts", o->restarts, "FIRENET restarts (default 30)")->type_name("N");
+  sub->add_option("--restarts", o->restarts, "FIRENET restarts (default 30)")->type_name("N")->check(non_empty());
   sub->add_option("--inner", o->inner, "FIRENET inner steps per restart (default 20; --paper 50, as the published script)")
-      ->type_name("P");
+      ->type_name("P")->check(non_empty());
   sub->add_option("--seed", o->seed, "Seed for training data, initialisation and shuffling")
       ->type_name("S")
       ->capture_default_str();
@@ -430,7 +432,7 @@ Command add_table1_command(CLI::App& app) {
       ->type_name("T")
       ->capture_default_str();
   sub->add_option("--out", o->out, "Write table1.csv, table1_details.csv, report.md and table1.png into DIR")
-      ->type_name("DIR");
+      ->check(non_empty())->type_name("DIR");
   sub->add_flag("--resume", o->resume,
                 "Continue the run saved in --out DIR: keep its finished cells (same settings required), compute the rest");
   sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");

@@ -20,6 +20,7 @@
 #include "commands.hpp"
 #include "family_options.hpp"
 #include "list_option.hpp"
+#include "non_empty.hpp"
 #include "output_files.hpp"
 #include "parse_number.hpp"
 #include "progress.hpp"
@@ -379,7 +380,7 @@ Command add_theorem_command(CLI::App& app) {
       ->type_name("T")
       ->capture_default_str();
   sub->add_option("--seed", o->seed, "Seed")->type_name("S")->capture_default_str();
-  sub->add_option("--out", o->out, "Write theorem_part{1,2,3}.csv and theorem.png into DIR")->type_name("DIR");
+  sub->add_option("--out", o->out, "Write theorem_part{1,2,3}.csv and theorem.png into DIR")->check(non_empty())->type_name("DIR");
   sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");
   o->app = sub;
   return {sub, [o] {

@@ -58,6 +58,8 @@ grep -q "ADVERSARIAL" "$tmp/f1" && ok || bad "family adversarial answer not flag
 expect_error "--j 3 is out of range" oracle --instance family --N1 2 --j 3
 expect_error "give --family-n" oracle --instance family --n 0
 expect_error "--j applies only to --instance family" oracle --instance dct --size 3 --j 1
+expect_error "--lambda does not apply to --problem p1" oracle --instance family --problem p1 --lambda 1/2 --n 4
+expect_error "--eta applies only to --problem p1" oracle --instance family --problem p3 --eta 1/4 --n 4
 
 # The random policy is reproducible per seed and differs across seeds.
 a=$("$bin" oracle --instance dct --size 5 --n 20 --policy random --seed 4)

@@ -112,7 +112,7 @@ expect_error "--C1 '1e-400' rounds to 0" solve --A "$tmp/A.csv" --y "$tmp/y.csv"
 printf '1e400, 1\n1, 1\n' >"$tmp/Aover.csv"
 printf '1\n1\n' >"$tmp/y2.csv"
 expect_error "--A '$tmp/Aover.csv': value" solve --A "$tmp/Aover.csv" --y "$tmp/y2.csv"
-expect_error "--out '' is empty" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --out ""
+expect_error "--out: the value is empty" solve --A "$tmp/A.csv" --y "$tmp/y.csv" --out ""
 # Memory is estimated before the run: 1000 x 1000 at 2^20 bits needs about 260 GB.
 awk 'BEGIN { for (i = 0; i < 1000; ++i) { s = "0"; for (j = 1; j < 1000; ++j) s = s ",0"; print s } }' >"$tmp/Abig.csv"
 awk 'BEGIN { for (i = 0; i < 1000; ++i) print 0 }' >"$tmp/ybig.csv"
