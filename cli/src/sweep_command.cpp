@@ -22,6 +22,7 @@
 #include "outward_decimal.hpp"
 #include "non_empty.hpp"
 #include "output_files.hpp"
+#include "resume.hpp"
 #include "progress.hpp"
 
 namespace barriers::cli {
@@ -96,35 +97,15 @@ std::string settings_text(const impossibility::SweepSettings& s) {
   return t.str();
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The cells an earlier run saved in DIR (--resume), checked against this run.
 std::vector<SweepPoint> resumed_cells(const std::string& dir, const impossibility::SweepSettings& s) {
-  const std::string csv_path = dir + "/sweep.csv", settings_path = dir + "/sweep_settings.txt";
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(csv_path, ec)) return {};
-  if (!std::filesystem::is_regular_file(settings_path, ec))
-    throw UsageError("--resume: " + quote_for_message(csv_path) + " has no sweep_settings.txt beside it, so its "
-                     "settings cannot be checked; rerun without --resume");
-  const std::string saved = read_file(settings_path), wanted = settings_text(s);
-  if (saved != wanted) {
-    std::istringstream a(saved), b(wanted);
-    std::string la, lb;
-    while (std::getline(a, la) && std::getline(b, lb) && la == lb) {
-    }
-    throw UsageError("--resume: the saved cells in " + quote_for_message(dir) + " were computed with " +
-                     quote_for_message(la) + ", this run has " + quote_for_message(lb) +
-                     ": use the same options, or rerun without --resume");
-  }
-  std::istringstream in(read_file(csv_path));
+  const std::optional<std::string> saved =
+      saved_cells(dir, "sweep.csv", "sweep_settings.txt", settings_text(s), csv_header);
+  if (!saved) return {};
+  const std::string csv_path = dir + "/sweep.csv";
+  std::istringstream in(*saved);
   std::string line;
-  if (!std::getline(in, line) || line != csv_header)
-    throw UsageError("--resume: " + quote_for_message(csv_path) + " does not start with the sweep CSV header");
+  std::getline(in, line);
   std::vector<SweepPoint> cells;
   for (long number = 2; std::getline(in, line); ++number) {
     const std::vector<std::string> f = split_list(line);
