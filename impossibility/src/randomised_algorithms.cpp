@@ -10,12 +10,6 @@ namespace barriers::impossibility {
 
 namespace {
 
-rational head_column_norm2(const oracle::RationalMatrix& A, std::size_t col) {
-  rational s = 0;
-  for (std::size_t r = 0; r < A.rows; ++r) s += A.real(r, col) * A.real(r, col) + A.imag(r, col) * A.imag(r, col);
-  return s;
-}
-
 // Uniform in 1..n from the generator (n is tiny; the modulo bias is below 2^-50).
 std::size_t uniform_index(std::mt19937_64& g, std::size_t n) { return std::size_t(g() % n) + 1; }
 
@@ -61,7 +55,7 @@ Algorithm random_precision_argmax(const FamilyParams& base, long spread) {
     std::vector<std::size_t> best;
     rational top = -1;
     for (std::size_t i = 0; i < p.N1; ++i) {
-      const rational s = head_column_norm2(d.A, i);
+      const rational s = column_norm2(d.A, i);
       if (s > top) best.clear(), top = s;
       if (s == top) best.push_back(i + 1);
     }

@@ -15,12 +15,6 @@ namespace barriers::impossibility {
 
 namespace {
 
-rational column_norm2(const oracle::RationalMatrix& A, std::size_t col) {
-  rational s = 0;
-  for (std::size_t r = 0; r < A.rows; ++r) s += A.real(r, col) * A.real(r, col) + A.imag(r, col) * A.imag(r, col);
-  return s;
-}
-
 rational frobenius2(const oracle::RationalMatrix& A) {
   rational s = 0;
   for (std::size_t k = 0; k < A.size(); ++k) s += A.re[k] * A.re[k] + (A.is_complex() ? A.im[k] * A.im[k] : 0);
@@ -134,6 +128,12 @@ std::vector<rational> class_vertex(const FamilyParams& p, std::size_t j, double 
   std::vector<rational> x(p.N1 + p.N2, rational(0));
   x[j - 1] = to_rational(t);
   return x;
+}
+
+rational column_norm2(const oracle::RationalMatrix& A, std::size_t col) {
+  rational s = 0;
+  for (std::size_t r = 0; r < A.rows; ++r) s += A.real(r, col) * A.real(r, col) + A.imag(r, col) * A.imag(r, col);
+  return s;
 }
 
 std::size_t certified_largest_column(const oracle::RationalMatrix& A, std::size_t N1, long m) {

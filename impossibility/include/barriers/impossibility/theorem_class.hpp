@@ -92,6 +92,9 @@ CoarseView coarse_view(const FamilyParams& base, DataAccess& data);
 std::vector<rational> class_vertex(const FamilyParams& p, std::size_t j, double t);
 std::vector<rational> class_centroid(const FamilyParams& p, double t);
 
+/// ||A e_col||_2^2 exactly, for the 0-based column `col` of a data matrix.
+rational column_norm2(const oracle::RationalMatrix& A, std::size_t col);
+
 /// The 1-based index of the head column of A_m whose norm is certified the
 /// largest (column norms of A_m move by at most ||A_m - A||_2 <= 2^-m), or 0
 /// when no column is certified.
