@@ -138,7 +138,7 @@ for v in -1 1/2 nan ""; do expect_rejected 2 "--eta|eta = " verify --problem p1 
 expect_rejected 2 "--eta|eta = " verify --problem p3 --eta 0
 expect_rejected 2 "--lambda|lambda = " verify --problem p1 --lambda 1/2
 for v in 0 1 -3 1000001 nan ""; do expect_rejected 2 "--N1|N1 = " verify --N1 "$v"; done
-for v in 0 -3 1000001 nan ""; do expect_rejected 2 "--N2|N2 = " verify --N2 "$v"; done
+for v in -3 1000001 nan ""; do expect_rejected 2 "--N2|N2 = " verify --N2 "$v"; done
 expect_rejected 2 "N1 + N2" verify --N1 1000000 --N2 1000000
 for v in xml ""; do expect_rejected 2 "format" verify --format "$v"; done
 
@@ -189,7 +189,7 @@ for v in -1 x; do expect_rejected 2 "--seed" adversary --seed "$v"; done
 expect_rejected 2 "--K|K = " adversary --K 0
 expect_rejected 2 "--n|n = " adversary --n -1
 expect_rejected 2 "--delta|delta = " adversary --delta 1/2
-expect_rejected 2 "--N2|N2 = " adversary --N2 0
+expect_rejected 2 "--N2|N2 = " adversary --N2 -1
 
 # ---- solve ----
 S=(solve --A "$tmp/A.csv" --y "$tmp/y.csv")
@@ -212,7 +212,7 @@ expect_rejected 2 "reference" "${S[@]}" --reference "$tmp/y.csv"
 expect_rejected 2 "tinyexp.csv" solve --A "$tmp/tinyexp.csv" --y "$tmp/y.csv"
 printf '1, 1e400\n' >"$tmp/big.csv"
 printf '1\n' >"$tmp/y1.csv"
-expect_rejected 2 "big.csv" solve --A "$tmp/big.csv" --y "$tmp/y1.csv"
+expect_rejected 2 "big.csv': the entry at row 1, column 2" solve --A "$tmp/big.csv" --y "$tmp/y1.csv"
 for v in p4 "" "$esc"; do expect_rejected 2 "problem" "${S[@]}" --problem "$v"; done
 for v in cg "" "$latin1"; do expect_rejected 2 "solver" "${S[@]}" --solver "$v"; done
 expect_rejected 2 "p2" "${S[@]}" --solver fista --problem p3

@@ -45,3 +45,12 @@ TEST_CASE("complex answers convert to complex types only") {
   const auto w = to_working<std::complex<long double>>(r.query(10).value);
   CHECK(w.value(0, 1).imag() == 0);
 }
+
+TEST_CASE("a value outside the working type names its row and column") {
+  RationalMatrix m(2, 3);
+  m.re[1 * 3 + 2] = rational(integer(1) << 2000);  // 2^2000: beyond double, fine in float128 (max ~2^16384)
+  CHECK_THROWS_WITH_AS(to_working<double>(m), doctest::Contains("row 2, column 3"), barriers::outside_type_range);
+  CHECK_THROWS_WITH_AS(to_working<std::complex<double>>(m), doctest::Contains("row 2, column 3"),
+                       barriers::outside_type_range);
+  CHECK(to_working<float128>(m).exact);
+}
