@@ -1,0 +1,150 @@
+// The generic FFT (radix-2 and mixed radix) and correctly rounded unit roots.
+#include "barriers/solvers/imaging/generic_fft.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "barriers/precision/convert.hpp"
+#include "barriers/precision/precision_guard.hpp"
+
+namespace barriers {
+
+namespace {
+std::vector<Eigen::Index> prime_factors(Eigen::Index n) {
+  std::vector<Eigen::Index> f;
+  for (Eigen::Index m = n, p = 2; m > 1;) {
+    if (p * p > m) p = m;  // what is left is prime
+    if (m % p == 0) {
+      f.push_back(p);
+      m /= p;
+    } else {
+      ++p;
+    }
+  }
+  return f;
+}
+}  // namespace
+
+template <class R>
+std::vector<std::complex<R>> unit_roots(Eigen::Index n) {
+  if (n < 1) throw std::invalid_argument("unit roots need n >= 1, not " + std::to_string(n) + ".");
+  std::vector<rational> re(static_cast<std::size_t>(n)), im(static_cast<std::size_t>(n));
+  {
+    // 32 extra bits: the rounding below is then the only error that matters.
+    PrecisionGuard wide(number_traits<R>::precision_bits() + 32);
+    const mpfr_real two_pi = 2 * acos(mpfr_real(-1));
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const mpfr_real angle = two_pi * mpfr_real(k) / mpfr_real(n);
+      re[k] = to_rational(mpfr_real(cos(angle)));
+      im[k] = to_rational(mpfr_real(-sin(angle)));
+    }
+  }
+  std::vector<std::complex<R>> out(static_cast<std::size_t>(n));
+  for (Eigen::Index k = 0; k < n; ++k)
+    out[k] = std::complex<R>(from_rational<R>(re[k]).value, from_rational<R>(im[k]).value);
+  return out;
+}
+
+template <class T>
+GenericFft<T>::GenericFft(Eigen::Index n) : n_(n) {
+  if (n < 1) throw std::invalid_argument("the FFT length is " + std::to_string(n) + "; it must be at least 1.");
+  factors_ = prime_factors(n);
+  forward_ = unit_roots<Real>(n);
+  backward_.resize(forward_.size());
+  for (std::size_t k = 0; k < forward_.size(); ++k) backward_[k] = std::conj(forward_[k]);
+  if ((n & (n - 1)) == 0) {
+    bit_reverse_.resize(static_cast<std::size_t>(n));
+    int bits = 0;
+    while ((Eigen::Index(1) << bits) < n) ++bits;
+    for (Eigen::Index k = 0; k < n; ++k) {
+      Eigen::Index r = 0;
+      for (int b = 0; b < bits; ++b) r |= ((k >> b) & 1) << (bits - 1 - b);
+      bit_reverse_[k] = r;
+    }
+  }
+  error_bound_ = error_bound_for(n);
+}
+
+template <class T>
+real_of<T> GenericFft<T>::error_bound_for(Eigen::Index n) {
+  // The bound of the header comment; the factor 2.02 instead of 2 covers
+  // the few roundings made in evaluating it.
+  using std::sqrt;
+  const Real u = number_traits<Real>::epsilon() / 2;
+  auto gamma = [&](Eigen::Index k) { return Real(k) * u / (1 - Real(k) * u); };
+  const Real mu = Real(1.5) * u;
+  const Real alpha = mu + Real(1.4143) * gamma(2) * (1 + mu);
+  Real S(0);
+  for (Eigen::Index p : prime_factors(n)) {
+    const Real beta = 2 * alpha + alpha * alpha + Real(1.4143) * gamma(p - 1) * (1 + alpha) * (1 + alpha);
+    S += sqrt(Real(p)) * beta;
+  }
+  if (!(S <= 1))
+    throw std::domain_error("the FFT of length " + std::to_string(n) + " is too long for " +
+                            std::to_string(number_traits<Real>::precision_bits()) +
+                            "-bit arithmetic to bound its rounding; raise the working precision.");
+  return Real(2.02) * S;
+}
+
+template <class T>
+void GenericFft<T>::radix2(T* a, const std::vector<T>& w) const {
+  for (Eigen::Index k = 0; k < n_; ++k)
+    if (bit_reverse_[k] > k) std::swap(a[k], a[bit_reverse_[k]]);
+  for (Eigen::Index len = 2; len <= n_; len <<= 1) {
+    const Eigen::Index half = len / 2, step = n_ / len;
+    for (Eigen::Index i = 0; i < n_; i += len)
+      for (Eigen::Index j = 0; j < half; ++j) {
+        const T t = w[j * step] * a[i + j + half];
+        a[i + j + half] = a[i + j] - t;
+        a[i + j] += t;
+      }
+  }
+}
+
+// out[0..n) = DFT of in[0], in[stride], ..., in[(n-1) stride], using the
+// factors from index f on; w is the table for the full length n_.
+template <class T>
+void GenericFft<T>::mixed(const T* in, Eigen::Index stride, T* out, Eigen::Index n, std::size_t f,
+                          const std::vector<T>& w, std::vector<T>& tmp) const {
+  if (n == 1) {
+    out[0] = in[0];
+    return;
+  }
+  const Eigen::Index p = factors_[f], m = n / p;
+  for (Eigen::Index r = 0; r < p; ++r) mixed(in + r * stride, stride * p, out + r * m, m, f + 1, w, tmp);
+  const Eigen::Index step = n_ / n, pstep = n_ / p;
+  for (Eigen::Index k = 0; k < m; ++k) {
+    tmp[0] = out[k];
+    for (Eigen::Index r = 1; r < p; ++r) tmp[r] = w[r * k * step] * out[r * m + k];  // r k < n
+    if (p == 2) {
+      out[k] = tmp[0] + tmp[1];
+      out[k + m] = tmp[0] - tmp[1];
+      continue;
+    }
+    for (Eigen::Index q = 0; q < p; ++q) {
+      T acc = tmp[0];
+      for (Eigen::Index r = 1; r < p; ++r) acc += w[((r * q) % p) * pstep] * tmp[r];
+      out[k + q * m] = acc;
+    }
+  }
+}
+
+template <class T>
+void GenericFft<T>::transform(T* data, bool inverse) const {
+  const std::vector<T>& w = inverse ? backward_ : forward_;
+  if (!bit_reverse_.empty()) {
+    radix2(data, w);
+    return;
+  }
+  std::vector<T> in(data, data + n_), tmp(static_cast<std::size_t>(factors_.back()));
+  mixed(in.data(), 1, data, n_, 0, w, tmp);
+}
+
+#define BARRIERS_X(T) template class GenericFft<T>;
+BARRIERS_FOR_EACH_COMPLEX(BARRIERS_X)
+#undef BARRIERS_X
+#define BARRIERS_X(R) template std::vector<std::complex<R>> unit_roots<R>(Eigen::Index);
+BARRIERS_FOR_EACH_REAL(BARRIERS_X)
+#undef BARRIERS_X
+
+}  // namespace barriers
