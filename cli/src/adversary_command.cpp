@@ -67,11 +67,22 @@ int run_adversary(const AdversaryOptions& o) {
               to_d((g.world2.distance.lo + g.world2.distance.hi) / 2));
   std::printf("  data read: precision %ld bits, %zu queries; identical in both worlds: %s\n", g.world1.max_n_read,
               g.world1.queries, g.identical_data ? "yes" : "no");
+  const impossibility::Decision fail = g.K_digits_fail();
   std::printf("  larger distance >= %.7e %s 10^-%ld  (> 10^-K whenever the data are identical: no output is within\n"
               "  10^-K of both minimisers; an algorithm reading beyond n bits can tell the members apart)\n",
-              to_d(g.worst_distance_lower()), g.failed_K_digits() ? ">" : "<=", p.K);
+              to_d(g.worst_distance_lower()),
+              fail == impossibility::Decision::yes  ? ">"
+              : fail == impossibility::Decision::no ? "<="
+                                                    : "undecided against",
+              p.K);
+  if (fail == impossibility::Decision::undecided) {
+    std::fprintf(stderr,
+                 "barriers: error: the larger distance against 10^-%ld is undecided at %ld bits (the precision cap)\n",
+                 p.K, g.distance_bits());
+    return exit_failure;
+  }
   // The theorem can only be contradicted with identical data; say so loudly if it were.
-  if (g.identical_data && !g.failed_K_digits()) {
+  if (g.identical_data && fail == impossibility::Decision::no) {
     std::printf("  ** an algorithm got K digits on both members from identical data: this contradicts the theorem **\n");
     return exit_failure;
   }

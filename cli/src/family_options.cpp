@@ -20,7 +20,7 @@ void FamilyOptions::add_to(CLI::App& app, bool with_n) {
                     ->type_name("Q")
                     ->capture_default_str();
   app.add_option("--N1", N1, "Head length (>= 2)")->type_name("N")->capture_default_str();
-  app.add_option("--N2", N2, "Tail length (>= 1)")->type_name("N")->capture_default_str();
+  app.add_option("--N2", N2, "Tail length (>= 0; A has 1 + N2 rows)")->type_name("N")->capture_default_str();
   app.add_flag("--no-dct", no_dct, "Do not multiply by the orthonormal DCT-II (keeps the block structure visible)");
 }
 

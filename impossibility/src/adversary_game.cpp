@@ -40,7 +40,15 @@ bool DataAccess::all_from_other() const {
   return true;
 }
 
-GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed) {
+Decision GameResult::K_digits_fail() const {
+  // max(d1, d2) > 10^-K: certain when either lower end is above, refuted when both upper ends are below.
+  if (worst_distance_lower() > ten_to_minus_K) return Decision::yes;
+  if (world1.distance.hi <= ten_to_minus_K && world2.distance.hi <= ten_to_minus_K) return Decision::no;
+  return Decision::undecided;
+}
+
+GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed,
+                               long cap_bits) {
   const FamilyMember m1 = family_member(params, 1), m2 = family_member(params, 2);
   const oracle::Oracle world1(m1.instance, {oracle::AnswerPolicy::adversarial, 0}, m2.instance);
   const oracle::Oracle world2(m2.instance, {oracle::AnswerPolicy::nearest, 0});
@@ -50,30 +58,37 @@ GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algo
   GameResult r;
   r.ten_to_minus_K = ten_to_minus(params.K);
   r.separation = certified_separation(m1.minimiser, m2.minimiser, distance_precision(params.K));
-  r.world1 = {game_distance(phi1, m1.minimiser, params.K), d1.max_n_read(), d1.queries(), d1.all_from_other()};
-  r.world2 = {game_distance(phi2, m2.minimiser, params.K), d2.max_n_read(), d2.queries(), true};
+  const GameDistance e1 = game_distance(phi1, m1.minimiser, params.K, cap_bits);
+  const GameDistance e2 = game_distance(phi2, m2.minimiser, params.K, cap_bits);
+  r.world1 = {e1.value, d1.max_n_read(), d1.queries(), d1.all_from_other(), e1.bits};
+  r.world2 = {e2.value, d2.max_n_read(), d2.queries(), true, e2.bits};
   r.identical_data = d1.same_data_as(d2);
   return r;
 }
 
-Interval game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K) {
-  Interval d;
+GameDistance game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K, long cap_bits) {
+  GameDistance d;
   const long start = distance_precision(K);
-  decide_with_retry(
+  const long cap = cap_bits > 0 ? cap_bits : game_distance_cap_factor * start;
+  const Decided r = decide_with_retry(
       [&](long bits) {
-        d = certified_distance(phi, x, bits);
+        d.value = certified_distance(phi, x, bits);
         // "Decided" here means: every threshold lies outside the interval.
         bool decided = true;
         for (long k = K; k >= std::max(0L, K - 2); --k)
-          decided = decided && less_equal(d, ten_to_minus(k)) != Decision::undecided;
+          decided = decided && less_equal(d.value, ten_to_minus(k)) != Decision::undecided;
         return decided ? Decision::yes : Decision::undecided;
       },
-      {start, 16 * start});
+      {std::min(start, cap), cap});
+  d.bits = r.precision_bits;
   return d;
 }
 
 TrialOutcome trial_outcome(const GameResult& g) {
-  return {g.world1.distance.hi <= g.ten_to_minus_K, g.world2.distance.hi <= g.ten_to_minus_K, g.identical_data};
+  TrialOutcome o{less_equal(g.world1.distance, g.ten_to_minus_K), less_equal(g.world2.distance, g.ten_to_minus_K),
+                 g.identical_data, 0};
+  if (o.success1 == Decision::undecided || o.success2 == Decision::undecided) o.undecided_bits = g.distance_bits();
+  return o;
 }
 
 std::pair<double, double> wilson_interval(std::size_t k, std::size_t n) {
@@ -93,9 +108,13 @@ SuccessEstimate tally_success(std::size_t trials, std::uint64_t first_seed,
     const TrialOutcome o = trial(first_seed + t);
     s.identical_data = s.identical_data && o.identical_data;
     s.identical_trials += o.identical_data;
-    s.both_succeeded_identical += o.identical_data && o.success1 && o.success2;
-    s.successes1 += o.success1;
-    s.successes2 += o.success2;
+    const bool yes1 = o.success1 == Decision::yes, yes2 = o.success2 == Decision::yes;
+    s.both_succeeded_identical += o.identical_data && yes1 && yes2;
+    s.successes1 += yes1;
+    s.successes2 += yes2;
+    s.undecided1 += o.success1 == Decision::undecided;
+    s.undecided2 += o.success2 == Decision::undecided;
+    s.undecided_bits = std::max(s.undecided_bits, o.undecided_bits);
   }
   s.p1 = double(s.successes1) / double(trials);
   s.p2 = double(s.successes2) / double(trials);

@@ -21,7 +21,9 @@ void FamilyParams::validate() const {
   if (lambda <= 0 || lambda > 1) fail("lambda = " + lambda.str() + " is out of range: allowed (0, 1]");
   if (eta < 0 || eta > rational(1, 4)) fail("eta = " + eta.str() + " is out of range: allowed [0, 1/4]");
   if (N1 < 2) fail("N1 = " + std::to_string(N1) + " is too small: allowed N1 >= 2");
-  if (N2 < 1) fail("N2 = " + std::to_string(N2) + " is too small: allowed N2 >= 1");
+  // c >= 1 keeps the separation 3 (c - eta) 10^-K above 2 10^-K (eta <= 1/4), c <= 2 keeps it
+  // below 10^-(K-1) with room for the class's centroids (t sqrt(1 - 1/N1) <= 2.2 c 10^-K).
+  if (y_scale < 1 || y_scale > 2) fail("y scale c = " + y_scale.str() + " is out of range: allowed [1, 2]");
   // verify multiplies (N2+1)-square DCTs in ball arithmetic: O(N^3) at hundreds of bits.
   if (N1 + N2 > 512) fail("N1 + N2 = " + std::to_string(N1 + N2) + " is too large: allowed at most 512");
 }
@@ -52,10 +54,10 @@ Built build(const FamilyParams& p, std::size_t j, const rational& eps, const std
   }
   const ExactScalar norm_a = ExactScalar::sqrt(norm2);
   const std::size_t m = 1 + p.N2;
-  ExactMatrix A = ExactMatrix::block_diag(ExactMatrix::from_entries(1, p.N1, head),
-                                          norm_a * ExactMatrix::identity(p.N2));
+  const ExactMatrix row = ExactMatrix::from_entries(1, p.N1, head);
+  ExactMatrix A = p.N2 == 0 ? row : ExactMatrix::block_diag(row, norm_a * ExactMatrix::identity(p.N2));
   RationalMatrix e1(m, 1);
-  e1.re[0] = 1;
+  e1.re[0] = p.y_scale;
   ExactMatrix y = ExactMatrix::from_rational(e1);
   if (p.dct_mixing) {
     const ExactMatrix D = ExactMatrix::dct2(m);
@@ -65,12 +67,16 @@ Built build(const FamilyParams& p, std::size_t j, const rational& eps, const std
   return {oracle::Instance{name, A, y}, b, a_j, norm_a};
 }
 
-// The minimiser's non-zero entry when the largest head entry is a.
+// The minimiser's non-zero entry when the largest head entry is a and y = c D e_1:
+// on the head, (P3) lambda|u|_1 + |a.u - c| is minimised by u = (c/a) e_j, (P2)
+// lambda|u|_1 + (a.u - c)^2 by ((c - lambda/(2a))/a) e_j, (P1) |u|_1 s.t. |a.u - c| <= eta by
+// ((c - eta)/a) e_j.
 ExactScalar minimiser_entry(const FamilyParams& p, const ExactScalar& a) {
+  const ExactScalar c(p.y_scale);
   switch (p.problem) {
-    case Problem::p3: return ExactScalar(1) / a;
-    case Problem::p2: return (ExactScalar(1) - ExactScalar(p.lambda) / (ExactScalar(2) * a)) / a;
-    case Problem::p1: return ExactScalar(1 - p.eta) / a;
+    case Problem::p3: return c / a;
+    case Problem::p2: return (c - ExactScalar(p.lambda) / (ExactScalar(2) * a)) / a;
+    case Problem::p1: return ExactScalar(p.y_scale - p.eta) / a;
   }
   throw std::logic_error("unknown problem");
 }
@@ -95,7 +101,8 @@ FamilyMember family_member(const FamilyParams& p, std::size_t j) {
   const ExactScalar t = minimiser_entry(p, built.a_j);
   std::vector<ExactScalar> x(p.N1 + p.N2, ExactScalar(0));
   x[j - 1] = t;
-  return {std::move(built.instance), ExactMatrix::column(std::move(x)), built.a_j, built.b, t, built.norm_a, j};
+  return {std::move(built.instance), ExactMatrix::column(std::move(x)), built.a_j, built.b, t, p.y_scale,
+          built.norm_a, j};
 }
 
 FamilyLimit family_limit(const FamilyParams& p) {

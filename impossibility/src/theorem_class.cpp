@@ -28,12 +28,12 @@ bool certainly_larger(const rational& si2, const rational& sk2, const rational& 
   return L > 0 && L * L > 16 * r * r * sk2;
 }
 
-// The family's minimiser entry t(a) for a largest head entry a (THEORY.md section 4).
-double minimiser_entry(const FamilyParams& p, double a) {
+// The family's minimiser entry t(a, c) for a largest head entry a and y = c D e_1 (family.hpp).
+double minimiser_entry(const FamilyParams& p, double a, double c) {
   switch (p.problem) {
-    case Problem::p3: return 1 / a;
-    case Problem::p2: return (1 - p.lambda.convert_to<double>() / (2 * a)) / a;
-    case Problem::p1: return (1 - p.eta.convert_to<double>()) / a;
+    case Problem::p3: return c / a;
+    case Problem::p2: return (c - p.lambda.convert_to<double>() / (2 * a)) / a;
+    case Problem::p1: return (c - p.eta.convert_to<double>()) / a;
   }
   throw std::logic_error("unknown problem");
 }
@@ -55,6 +55,9 @@ FamilyParams scale_params(const FamilyParams& base, Scale s) {
   return p;
 }
 
+// ||y||_2 as read: c within 2^-m (D is orthonormal).
+double y_norm(const oracle::RationalMatrix& y) { return std::sqrt(column_norm2(y, 0).convert_to<double>()); }
+
 std::size_t random_index(std::uint64_t seed, std::size_t n) {
   std::mt19937_64 g(seed);
   return std::size_t(g() % n) + 1;  // n is tiny; the modulo bias is below 2^-50
@@ -66,16 +69,46 @@ struct Built {
   oracle::ExactMatrix minimiser;
 };
 
-Built build_member(const FamilyParams& base, const ClassMember& m) {
+// Sample k of R of member m.
+Built build_member(const FamilyParams& base, const ClassMember& m, std::size_t k, std::size_t R) {
   if (m.n == 0) {
-    FamilyLimit lim = family_limit(member_family(base, m.scale, 1));
+    FamilyLimit lim = family_limit(sample_family(member_family(base, m.scale, 1), k, R));
     return {std::move(lim.instance), std::move(lim.centre)};
   }
-  FamilyMember fm = family_member(member_family(base, m.scale, m.n), m.j);
+  FamilyMember fm = family_member(sample_family(member_family(base, m.scale, m.n), k, R), m.j);
   return {std::move(fm.instance), std::move(fm.minimiser)};
 }
 
+// Interval hull bookkeeping over the samples: the sup and the inf over S of the distances.
+void take_sup(oracle::Interval& sup, const oracle::Interval& d, bool first) {
+  if (first || d.lo > sup.lo) sup.lo = d.lo;
+  if (first || d.hi > sup.hi) sup.hi = d.hi;
+}
+void take_inf(oracle::Interval& inf, const oracle::Interval& d, bool first) {
+  if (first || d.lo < inf.lo) inf.lo = d.lo;
+  if (first || d.hi < inf.hi) inf.hi = d.hi;
+}
+
 }  // namespace
+
+void validate_play(const PlaySettings& play) {
+  if (play.samples < 1 || play.samples > max_samples)
+    throw std::invalid_argument("samples R = " + std::to_string(play.samples) + " is out of range: allowed 1.." +
+                                std::to_string(max_samples));
+  if (play.distance_cap_bits != 0 && play.distance_cap_bits < 2)
+    throw std::invalid_argument("distance precision cap " + std::to_string(play.distance_cap_bits) +
+                                " bits is out of range: allowed 0 (default) or >= 2");
+}
+
+rational sample_scale(std::size_t k, std::size_t R) {
+  if (k < 1 || k > R) throw std::invalid_argument("sample k = " + std::to_string(k) + " is out of range 1.." + std::to_string(R));
+  return 1 + rational(long(k - 1), long(R));
+}
+
+FamilyParams sample_family(FamilyParams p, std::size_t k, std::size_t R) {
+  p.y_scale = sample_scale(k, R);
+  return p;
+}
 
 void validate_theorem_class(const FamilyParams& base) {
   base.validate();
@@ -114,7 +147,7 @@ CoarseView coarse_view(const FamilyParams& base, DataAccess& data) {
   Data d = data.query(coarse_bits);
   const auto [scale, b] = look(base, d.A);
   const FamilyParams p = scale_params(base, scale);
-  return {scale, p, minimiser_entry(p, b), std::move(d)};
+  return {scale, p, minimiser_entry(p, b, y_norm(d.y)), std::move(d)};
 }
 
 std::vector<rational> class_centroid(const FamilyParams& p, double t) {
@@ -168,7 +201,8 @@ Algorithm class_decider(const FamilyParams& base, long budget_bits, Fallback fal
     for (long m = coarse_bits; m <= budget_bits; ++m) {
       const Data d = m == coarse_bits ? view.data : data.query(m);
       if (const std::size_t j = certified_largest_column(d.A, p.N1, m))
-        return class_vertex(p, j, minimiser_entry(p, std::sqrt(column_norm2(d.A, j - 1).convert_to<double>())));
+        return class_vertex(p, j,
+                            minimiser_entry(p, std::sqrt(column_norm2(d.A, j - 1).convert_to<double>()), y_norm(d.y)));
     }
     return fallback == Fallback::centroid ? class_centroid(p, view.t)
                                           : class_vertex(p, random_index(seed, p.N1), view.t);
@@ -189,78 +223,138 @@ ClassMember adversary_for(const FamilyParams& base, const ClassMember& member) {
 }
 
 MemberRun run_on_member(const FamilyParams& base, const ClassMember& member, const Algorithm& algorithm,
-                        std::uint64_t seed, oracle::AnswerPolicy policy) {
+                        std::uint64_t seed, oracle::AnswerPolicy policy, const PlaySettings& play) {
   validate_theorem_class(base);
+  validate_play(play);
   if (member.n < 0 || (member.n == 0 && member.scale != Scale::K))
     throw std::invalid_argument("member " + member.name() + " is not in the class: the limit exists at scale K only");
-  const Built truth = build_member(base, member);
-  std::optional<oracle::Instance> other;
-  if (policy == oracle::AnswerPolicy::adversarial) other = build_member(base, adversary_for(base, member)).instance;
-  const oracle::Oracle o(truth.instance, {policy, seed}, other);
-  DataAccess d(o);
-  const std::vector<rational> phi = algorithm(d, seed);
   MemberRun run;
   run.member = member;
-  run.queries = d.queries();
-  run.max_bits_read = d.max_n_read();
-  run.distance = game_distance(phi, truth.minimiser, base.K);
-  if (member.n == 0) run.distance.lo = 0;  // the centroid is one point of the minimiser set
+  for (std::size_t k = 1; k <= play.samples; ++k) {
+    const Built truth = build_member(base, member, k, play.samples);
+    std::optional<oracle::Instance> other;
+    if (policy == oracle::AnswerPolicy::adversarial)
+      other = build_member(base, adversary_for(base, member), k, play.samples).instance;
+    const oracle::Oracle o(truth.instance, {policy, seed}, other);
+    DataAccess d(o);
+    const std::vector<rational> phi = algorithm(d, seed);
+    run.queries += d.queries();
+    run.max_bits_read = std::max(run.max_bits_read, d.max_n_read());
+    GameDistance g = game_distance(phi, truth.minimiser, base.K, play.distance_cap_bits);
+    if (member.n == 0) g.value.lo = 0;  // the centroid is one point of the minimiser set
+    take_sup(run.distance, g.value, k == 1);
+    take_inf(run.min_distance, g.value, k == 1);
+    run.distance_bits = std::max(run.distance_bits, g.bits);
+  }
   return run;
 }
 
-ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algorithm, std::uint64_t seed) {
+ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algorithm, std::uint64_t seed,
+                                const PlaySettings& play) {
   validate_theorem_class(base);
-  const FamilyLimit lim = family_limit(member_family(base, Scale::K, 1));
-  const oracle::Oracle limit_oracle(lim.instance, {oracle::AnswerPolicy::nearest, seed});
-  DataAccess dl(limit_oracle);
-  algorithm(dl, seed);
-
+  validate_play(play);
+  const std::size_t R = play.samples;
+  std::vector<FamilyLimit> lims;
+  std::vector<oracle::Oracle> limit_oracles;
+  std::vector<DataAccess> on_limit;
+  lims.reserve(R);
+  limit_oracles.reserve(R);
+  on_limit.reserve(R);
   ClassGameResult r;
-  r.limit_bits_read = dl.max_n_read();
-  r.limit_queries = dl.queries();
+  for (std::size_t k = 1; k <= R; ++k) {
+    lims.push_back(family_limit(sample_family(member_family(base, Scale::K, 1), k, R)));
+    limit_oracles.emplace_back(lims.back().instance, oracle::OracleSettings{oracle::AnswerPolicy::nearest, seed});
+    on_limit.emplace_back(limit_oracles.back());
+    algorithm(on_limit.back(), seed);
+    r.limit_bits_read = std::max(r.limit_bits_read, on_limit.back().max_n_read());
+    r.limit_queries += on_limit.back().queries();
+  }
   r.member_n = member_n_for(base, r.limit_bits_read);
-  const FamilyParams p = member_family(base, Scale::K, r.member_n);
-  const FamilyMember m1 = family_member(p, 1), m2 = family_member(p, 2);
-  const oracle::Oracle o1(m1.instance, {oracle::AnswerPolicy::adversarial, seed}, lim.instance);
-  const oracle::Oracle o2(m2.instance, {oracle::AnswerPolicy::adversarial, seed}, lim.instance);
-  DataAccess d1(o1), d2(o2);
-  const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
-
   r.ten_to_minus_K = ten_to_minus(base.K);
-  r.separation = certified_separation(m1.minimiser, m2.minimiser, distance_precision(base.K));
-  r.world1 = {game_distance(phi1, m1.minimiser, base.K), d1.max_n_read(), d1.queries(), d1.all_from_other()};
-  r.world2 = {game_distance(phi2, m2.minimiser, base.K), d2.max_n_read(), d2.queries(), d2.all_from_other()};
-  r.identical_data = d1.same_data_as(dl) && d2.same_data_as(dl);
+  r.identical_data = true;
+  for (std::size_t k = 1; k <= R; ++k) {
+    const FamilyParams p = sample_family(member_family(base, Scale::K, r.member_n), k, R);
+    const FamilyMember m1 = family_member(p, 1), m2 = family_member(p, 2);
+    const oracle::Oracle o1(m1.instance, {oracle::AnswerPolicy::adversarial, seed}, lims[k - 1].instance);
+    const oracle::Oracle o2(m2.instance, {oracle::AnswerPolicy::adversarial, seed}, lims[k - 1].instance);
+    DataAccess d1(o1), d2(o2);
+    const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
+    const GameDistance e1 = game_distance(phi1, m1.minimiser, base.K, play.distance_cap_bits);
+    const GameDistance e2 = game_distance(phi2, m2.minimiser, base.K, play.distance_cap_bits);
+    const oracle::Interval sep = certified_separation(m1.minimiser, m2.minimiser, distance_precision(base.K));
+    const bool first = k == 1;
+    // The separation that matters is the smallest (sample 1, c = 1).
+    take_inf(r.separation, sep, first);
+    take_sup(r.world1.distance, e1.value, first);
+    take_sup(r.world2.distance, e2.value, first);
+    take_inf(r.min_distance1, e1.value, first);
+    take_inf(r.min_distance2, e2.value, first);
+    r.world1.distance_bits = std::max(r.world1.distance_bits, e1.bits);
+    r.world2.distance_bits = std::max(r.world2.distance_bits, e2.bits);
+    r.world1.max_n_read = std::max(r.world1.max_n_read, d1.max_n_read());
+    r.world2.max_n_read = std::max(r.world2.max_n_read, d2.max_n_read());
+    r.world1.queries += d1.queries();
+    r.world2.queries += d2.queries();
+    r.world1.adversary_answered_all = r.world1.adversary_answered_all && d1.all_from_other();
+    r.world2.adversary_answered_all = r.world2.adversary_answered_all && d2.all_from_other();
+    r.identical_data = r.identical_data && d1.same_data_as(on_limit[k - 1]) && d2.same_data_as(on_limit[k - 1]);
+  }
   return r;
 }
 
 SuccessEstimate estimate_fixed_pair(const FamilyParams& base, const Algorithm& algorithm, long n,
-                                    std::size_t trials, std::uint64_t first_seed) {
+                                    std::size_t trials, std::uint64_t first_seed, const PlaySettings& play) {
   validate_theorem_class(base);
-  const FamilyLimit lim = family_limit(member_family(base, Scale::K, 1));
-  const FamilyParams p = member_family(base, Scale::K, n);
-  const FamilyMember m1 = family_member(p, 1), m2 = family_member(p, 2);
-  const oracle::Oracle o1(m1.instance, {oracle::AnswerPolicy::adversarial, 0}, lim.instance);
-  const oracle::Oracle o2(m2.instance, {oracle::AnswerPolicy::adversarial, 0}, lim.instance);
+  validate_play(play);
+  struct Sample {
+    FamilyLimit lim;
+    FamilyMember m1, m2;
+  };
+  std::vector<Sample> samples;
+  samples.reserve(play.samples);
+  std::vector<oracle::Oracle> o1, o2;
+  o1.reserve(play.samples);
+  o2.reserve(play.samples);
+  for (std::size_t k = 1; k <= play.samples; ++k) {
+    const FamilyParams p = sample_family(member_family(base, Scale::K, n), k, play.samples);
+    samples.push_back({family_limit(sample_family(member_family(base, Scale::K, 1), k, play.samples)),
+                       family_member(p, 1), family_member(p, 2)});
+    const oracle::OracleSettings adversarial{oracle::AnswerPolicy::adversarial, 0};
+    o1.emplace_back(samples.back().m1.instance, adversarial, samples.back().lim.instance);
+    o2.emplace_back(samples.back().m2.instance, adversarial, samples.back().lim.instance);
+  }
   const rational tol = ten_to_minus(base.K);
   return tally_success(trials, first_seed, [&](std::uint64_t seed) {
-    DataAccess d1(o1), d2(o2);
-    const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
-    return TrialOutcome{game_distance(phi1, m1.minimiser, base.K).hi <= tol,
-                        game_distance(phi2, m2.minimiser, base.K).hi <= tol, d1.same_data_as(d2)};
+    TrialOutcome out{Decision::yes, Decision::yes, true, 0};
+    for (std::size_t k = 0; k < play.samples; ++k) {
+      DataAccess d1(o1[k]), d2(o2[k]);
+      const std::vector<rational> phi1 = algorithm(d1, seed), phi2 = algorithm(d2, seed);
+      const GameDistance e1 = game_distance(phi1, samples[k].m1.minimiser, base.K, play.distance_cap_bits);
+      const GameDistance e2 = game_distance(phi2, samples[k].m2.minimiser, base.K, play.distance_cap_bits);
+      const Decision s1 = less_equal(e1.value, tol), s2 = less_equal(e2.value, tol);
+      if (s1 == Decision::undecided) out.undecided_bits = std::max(out.undecided_bits, e1.bits);
+      if (s2 == Decision::undecided) out.undecided_bits = std::max(out.undecided_bits, e2.bits);
+      out.success1 = both(out.success1, s1);  // sup over S: every sample within tol
+      out.success2 = both(out.success2, s2);
+      out.identical_data = out.identical_data && d1.same_data_as(d2);
+    }
+    return out;
   });
 }
 
 long max_bits_on_limit(const FamilyParams& base, const Algorithm& algorithm, std::size_t trials,
-                       std::uint64_t first_seed) {
+                       std::uint64_t first_seed, const PlaySettings& play) {
   validate_theorem_class(base);
-  const FamilyLimit lim = family_limit(member_family(base, Scale::K, 1));
-  const oracle::Oracle o(lim.instance, {oracle::AnswerPolicy::nearest, 0});
+  validate_play(play);
   long most = -1;
-  for (std::size_t t = 0; t < trials; ++t) {
-    DataAccess d(o);
-    algorithm(d, first_seed + t);
-    most = std::max(most, d.max_n_read());
+  for (std::size_t k = 1; k <= play.samples; ++k) {
+    const FamilyLimit lim = family_limit(sample_family(member_family(base, Scale::K, 1), k, play.samples));
+    const oracle::Oracle o(lim.instance, {oracle::AnswerPolicy::nearest, 0});
+    for (std::size_t t = 0; t < trials; ++t) {
+      DataAccess d(o);
+      algorithm(d, first_seed + t);
+      most = std::max(most, d.max_n_read());
+    }
   }
   return most;
 }
@@ -272,8 +366,10 @@ double DataNeedEstimate::worst_need_fraction() const {
 }
 
 DataNeedEstimate estimate_data_need(const FamilyParams& base, const Algorithm& algorithm, long M,
-                                    std::size_t trials, std::uint64_t first_seed) {
+                                    std::size_t trials, std::uint64_t first_seed, const PlaySettings& play) {
   validate_theorem_class(base);
+  validate_play(play);
+  const std::size_t R = play.samples;
   if (trials < 1) throw std::invalid_argument("the number of trials must be at least 1");
   DataNeedEstimate e;
   e.M = M;
@@ -281,32 +377,53 @@ DataNeedEstimate estimate_data_need(const FamilyParams& base, const Algorithm& a
   e.trials = trials;
   e.quick_successes.assign(base.N1, 0);
   e.read_beyond_M.assign(base.N1, 0);
-  const FamilyLimit lim = family_limit(member_family(base, Scale::K_minus_1, 1));
+  // Member j's sample k sits at index (j - 1) R + (k - 1).
+  std::vector<FamilyLimit> lims;
   std::vector<FamilyMember> members;
   std::vector<oracle::Oracle> oracles;
-  members.reserve(base.N1);
-  oracles.reserve(base.N1);
-  for (std::size_t j = 1; j <= base.N1; ++j) {
-    members.push_back(family_member(member_family(base, Scale::K_minus_1, e.n), j));
-    oracles.emplace_back(members.back().instance, oracle::OracleSettings{oracle::AnswerPolicy::adversarial, 0},
-                         lim.instance);
-  }
+  lims.reserve(R);
+  members.reserve(base.N1 * R);
+  oracles.reserve(base.N1 * R);
+  for (std::size_t k = 1; k <= R; ++k)
+    lims.push_back(family_limit(sample_family(member_family(base, Scale::K_minus_1, 1), k, R)));
+  for (std::size_t j = 1; j <= base.N1; ++j)
+    for (std::size_t k = 1; k <= R; ++k) {
+      members.push_back(family_member(sample_family(member_family(base, Scale::K_minus_1, e.n), k, R), j));
+      oracles.emplace_back(members.back().instance, oracle::OracleSettings{oracle::AnswerPolicy::adversarial, 0},
+                           lims[k - 1].instance);
+    }
   const rational tol = ten_to_minus(base.K - 1);
   for (std::size_t t = 0; t < trials; ++t) {
     const std::uint64_t seed = first_seed + t;
-    std::optional<DataAccess> first_within;  // the first run that read at most M bits
+    std::vector<DataAccess> first_within;  // per sample, the runs of the first member that read at most M bits
     std::size_t quick = 0;
     bool matched = true;
     for (std::size_t j = 0; j < base.N1; ++j) {
-      DataAccess d(oracles[j]);
-      const std::vector<rational> phi = algorithm(d, seed);
-      if (d.max_n_read() > M) {
+      std::vector<DataAccess> runs;
+      runs.reserve(R);
+      Decision success = Decision::yes;
+      long bits = 0;
+      bool beyond = false;
+      for (std::size_t k = 0; k < R; ++k) {
+        runs.emplace_back(oracles[j * R + k]);
+        const std::vector<rational> phi = algorithm(runs.back(), seed);
+        beyond = beyond || runs.back().max_n_read() > M;
+        const GameDistance g = game_distance(phi, members[j * R + k].minimiser, base.K, play.distance_cap_bits);
+        const Decision s = less_equal(g.value, tol);
+        if (s == Decision::undecided) bits = std::max(bits, g.bits);
+        success = both(success, s);  // sup over S: every sample within 10^-(K-1)
+      }
+      if (beyond) {
         ++e.read_beyond_M[j];
         continue;
       }
-      if (!first_within) first_within.emplace(d);
-      else matched = matched && d.same_data_as(*first_within);
-      if (game_distance(phi, members[j].minimiser, base.K).hi <= tol) {
+      if (first_within.empty()) first_within = std::move(runs);
+      else
+        for (std::size_t k = 0; k < R; ++k) matched = matched && runs[k].same_data_as(first_within[k]);
+      if (success == Decision::undecided) {
+        ++e.undecided;
+        e.undecided_bits = std::max(e.undecided_bits, bits);
+      } else if (success == Decision::yes) {
         ++e.quick_successes[j];
         ++quick;
       }

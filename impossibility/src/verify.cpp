@@ -176,15 +176,15 @@ Check optimality(const FamilyParams& p, const FamilyMember& m, const rational& t
   std::vector<CertifiedValue> values;
   switch (p.problem) {
     case Problem::p3: {
-      // 0 in lambda d||x||_1 + A^* w with ||w|| <= 1, w = -(lambda/a_j) y; residual 0.
-      g = A.transpose() * ((ExactScalar(0) - lambda / m.a_j) * y);
+      // 0 in lambda d||x||_1 + A^* w with ||w|| <= 1, w = -(lambda/(a_j c)) y (||y|| = c); residual 0.
+      g = A.transpose() * ((ExactScalar(0) - lambda / (m.a_j * ExactScalar(m.c))) * y);
       const Interval wn = oracle::enclose(lambda / m.a_j, prec);
       const Interval rn = frobenius_squared(oracle::enclose(r, prec));
       extra_d = both(less_equal(wn, 1), less_equal(rn, tau));
       extra = "; ||w||_2 = lambda/a_j in " + text(wn) + " <= 1; ||Ax - y||_2^2 <= " + decimal_bound(rn.hi, true) +
-              " <= " + tau_text + " (0 exactly: a_j t = 1)";
+              " <= " + tau_text + " (0 exactly: a_j t = c)";
       values = {{"||w||_2", wn}, {"||Ax - y||_2^2", rn}};
-      claim = "x^j = e_j/a_j minimises lambda||x||_1 + ||Ax - y||_2 uniquely";
+      claim = "x^j = (c/a_j) e_j minimises lambda||x||_1 + ||Ax - y||_2 uniquely";
       break;
     }
     case Problem::p2: {
@@ -192,24 +192,24 @@ Check optimality(const FamilyParams& p, const FamilyMember& m, const rational& t
       g = ExactScalar(2) * (A.transpose() * r);
       const Interval tj = oracle::enclose(m.t, prec);
       extra_d = greater(tj, 0);
-      extra = "; t = (1 - lambda/(2 a_j))/a_j in " + text(tj) + " > 0";
+      extra = "; t = (c - lambda/(2 a_j))/a_j in " + text(tj) + " > 0";
       values = {{"t", tj}};
       claim = "x^j = t e_j minimises lambda||x||_1 + ||Ax - y||_2^2 uniquely";
       break;
     }
     case Problem::p1: {
-      // 0 in d||x||_1 + A^* v with v = -(1/a_j) y a non-negative multiple of
-      // the residual r = -eta y; the constraint ||Ax - y|| <= eta is met with
+      // 0 in d||x||_1 + A^* v with v = -(1/(a_j c)) y a non-negative multiple of
+      // the residual r = -(eta/c) y; the constraint ||Ax - y|| <= eta is met with
       // equality. (P1 has no lambda: g is scaled by lambda only to share the
       // test below, which is invariant under scaling.)
-      g = lambda * (A.transpose() * ((ExactScalar(0) - ExactScalar(1) / m.a_j) * y));
+      g = lambda * (A.transpose() * ((ExactScalar(0) - ExactScalar(1) / (m.a_j * ExactScalar(m.c))) * y));
       const Interval rn = frobenius_squared(oracle::enclose(r, prec));
       const Interval gap = absolute({rn.lo - p.eta * p.eta, rn.hi - p.eta * p.eta});
       extra_d = less_equal(gap, tau);
       extra = "; | ||Ax - y||_2^2 - eta^2 | <= " + decimal_bound(gap.hi, true) + " <= " + tau_text +
-              " (0 exactly: a_j t = 1 - eta)";
+              " (0 exactly: a_j t = c - eta)";
       values = {{"||Ax - y||_2^2 - eta^2", {rn.lo - p.eta * p.eta, rn.hi - p.eta * p.eta}}};
-      claim = "x^j = (1 - eta) e_j/a_j minimises ||x||_1 s.t. ||Ax - y||_2 <= eta uniquely";
+      claim = "x^j = ((c - eta)/a_j) e_j minimises ||x||_1 s.t. ||Ax - y||_2 <= eta uniquely";
       break;
     }
   }

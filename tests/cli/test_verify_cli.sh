@@ -79,14 +79,20 @@ expect_error "--max-bits 'lots' is not a whole number" verify --max-bits lots
 
 expect_error "K = 0" verify --K 0
 expect_error "n = 0" verify --n 0
-expect_error "delta = 1/4" verify --delta 1/4
-expect_error "delta = 3/10" verify --delta 0.3
+# delta cancels in the construction: an in-range --delta is refused like an out-of-range one.
+expect_error "--delta does not apply to verify" verify --delta 1/8
+expect_error "--delta does not apply to verify" verify --delta 0.3
 expect_error "lambda = 0" verify --lambda 0
 expect_error "lambda = -1" verify --lambda -1
 expect_error "N1 = 1" verify --N1 1
-expect_error "N2 = 0" verify --N2 0
+# One measurement row (m = 1): N2 = 0 used to be refused; every check holds (docs/impossibility.md).
+for problem in p1 p2 p3; do
+  "$bin" verify --problem "$problem" --N2 0 >"$tmp/out" 2>&1 && ! grep -q "FAIL\|UNDECIDED" "$tmp/out" && ok ||
+    bad "verify --problem $problem --N2 0: $(cat "$tmp/out")"
+done
+expect_error "N2 -1 is out of range" verify --N2 -1
 expect_error "unknown problem 'p4'" verify --problem p4
-expect_error "--delta: 'x' is not a rational" verify --delta x
+expect_error "--delta does not apply to verify" verify --delta x
 expect_error "--K 'three' is not a whole number" verify --K three
 expect_error "unknown format 'xml'" verify --format xml
 

@@ -42,13 +42,21 @@ TEST_CASE("the stated minimiser beats random nearby points (independent of the v
   PrecisionGuard g(256);
   std::mt19937_64 rng(2024);
   std::uniform_real_distribution<double> u(-1, 1);
+  // Also one measurement row (N2 = 0: A = a^T, m = 1) and a scaled sample y = 2 D e_1.
+  struct Shape {
+    std::size_t N2;
+    rational c;
+  };
   for (Problem p : {Problem::p1, Problem::p2, Problem::p3})
-    for (long K : {1L, 3L}) {
+    for (long K : {1L, 3L})
+      for (const Shape& shape : {Shape{6, 1}, Shape{0, 1}, Shape{6, 2}}) {
       FamilyParams fp;
       fp.problem = p;
       fp.K = K;
       fp.n = 12;
-      fp.N2 = 6;
+      fp.N2 = shape.N2;
+      fp.y_scale = shape.c;
+      CAPTURE(shape.N2);
       const FamilyMember m = family_member(fp, 2);
       const auto A = data(m.instance.A), y = data(m.instance.y), x = data(m.minimiser);
       const mpfr_real best = objective(p, fp, A, y, x);
@@ -84,6 +92,26 @@ TEST_CASE("the two members differ only in the enlarged head entry") {
   CHECK(a.instance.A.cols() == 22);
 }
 
+TEST_CASE("one measurement row: N2 = 0 gives A = a^T (1 x N1) with the minimiser t e_j") {
+  // It used to be refused ("N2 = 0 is too small"); the construction needs only the head row.
+  FamilyParams fp;
+  fp.N2 = 0;
+  fp.n = 7;
+  for (bool dct : {true, false}) {
+    fp.dct_mixing = dct;
+    const FamilyMember m = family_member(fp, 2);
+    CHECK(m.instance.A.rows() == 1);
+    CHECK(m.instance.A.cols() == 2);
+    CHECK(m.instance.y.rows() == 1);
+    const oracle::Enclosure A = oracle::enclose(m.instance.A, 200);
+    const oracle::Interval a_j = oracle::enclose(m.a_j, 200), b = oracle::enclose(m.b, 200);
+    CHECK(A.re[0].lo <= b.hi);
+    CHECK(A.re[0].hi >= b.lo);
+    CHECK(A.re[1].lo <= a_j.hi);
+    CHECK(A.re[1].hi >= a_j.lo);
+  }
+}
+
 TEST_CASE("bad family parameters are rejected with a message naming them") {
   auto bad = [](auto change, const char* text) {
     FamilyParams p;
@@ -97,7 +125,8 @@ TEST_CASE("bad family parameters are rejected with a message naming them") {
   bad([](FamilyParams& p) { p.lambda = 0; }, "lambda = 0");
   bad([](FamilyParams& p) { p.lambda = rational(-1, 2); }, "lambda = -1/2");
   bad([](FamilyParams& p) { p.N1 = 1; }, "N1 = 1");
-  bad([](FamilyParams& p) { p.N2 = 0; }, "N2 = 0");
+  bad([](FamilyParams& p) { p.y_scale = rational(1, 2); }, "y scale c = 1/2");
+  bad([](FamilyParams& p) { p.y_scale = 3; }, "y scale c = 3");
   bad([](FamilyParams& p) { p.N2 = 511; }, "N1 + N2 = 513");
   bad([](FamilyParams& p) { p.eta = rational(1, 2); }, "eta = 1/2");
   CHECK_THROWS_WITH_AS(family_member(FamilyParams{}, 3), doctest::Contains("j = 3"), std::invalid_argument);

@@ -6,14 +6,20 @@
 #include "barriers/impossibility/distance.hpp"
 #include "barriers/impossibility/randomised_algorithms.hpp"
 #include "barriers/impossibility/theorem_class.hpp"
+#include "barriers/impossibility/verify.hpp"
 #include "barriers/oracle/enclosure.hpp"
 #include "barriers/precision/convert.hpp"
 #include "barriers/precision/dyadic.hpp"
+#include "sanitize_profile.hpp"
 
 using namespace barriers;
 using namespace barriers::impossibility;
 
 namespace {
+
+// `make sanitize` (BARRIERS_SANITIZE_PROFILE=1, 10-20 times slower) plays the same cases with fewer
+// seeds, precisions and sizes; the Release run plays all of them.
+const bool small = barriers::test::sanitize_profile();
 
 FamilyParams base_params(Problem problem, long K) {
   FamilyParams p;
@@ -90,8 +96,11 @@ TEST_CASE("member_n_for: the limit's bits at every m are certified legitimate fo
     std::size_t N1, N2;
     long m;
   };
-  for (const Case c : {Case{2, 1, 4}, Case{2, 1, 30}, Case{2, 20, 4}, Case{2, 20, 30}, Case{5, 130, 4},
-                       Case{5, 130, 30}, Case{40, 1, 4}, Case{40, 1, 30}, Case{2, 400, 4}}) {
+  const std::vector<Case> cases =
+      small ? std::vector<Case>{Case{2, 1, 4}, Case{2, 20, 30}, Case{5, 130, 4}, Case{40, 1, 30}}
+            : std::vector<Case>{Case{2, 1, 4}, Case{2, 1, 30}, Case{2, 20, 4}, Case{2, 20, 30}, Case{5, 130, 4},
+                                Case{5, 130, 30}, Case{40, 1, 4}, Case{40, 1, 30}, Case{2, 400, 4}};
+  for (const Case c : cases) {
     FamilyParams base = base_params(Problem::p3, 3);
     base.N1 = c.N1;
     base.N2 = c.N2;
@@ -114,7 +123,7 @@ TEST_CASE("member_n_for: the limit's bits at every m are certified legitimate fo
 
 TEST_CASE("part 1, randomised, on one fixed pair: never both members from identical data") {
   const FamilyParams base = base_params(Problem::p3, 3);
-  const std::size_t trials = 24;
+  const std::size_t trials = small ? 6 : 24;
   for (const NamedAlgorithm& r : randomised_algorithms(base)) {
     CAPTURE(r.name);
     const long n = member_n_for(base, max_bits_on_limit(base, r.algorithm, trials, 1000));
@@ -125,7 +134,7 @@ TEST_CASE("part 1, randomised, on one fixed pair: never both members from identi
     CHECK(e.p1 <= e.hi1);
   }
   // Not vacuous: the vertex guesser hits each member with probability 1/2 (N1 = 2).
-  const SuccessEstimate v = estimate_fixed_pair(base, random_vertex(base), 6, 60, 0);
+  const SuccessEstimate v = estimate_fixed_pair(base, random_vertex(base), 6, small ? 20 : 60, 0);
   CHECK(v.identical_trials == v.trials);
   CHECK(v.successes1 + v.successes2 == v.trials);
   CHECK(v.lo1 < 0.5);
@@ -136,14 +145,14 @@ TEST_CASE("part 1, randomised: an algorithm that sometimes reads deeper beats 1/
   // The bound needs n beyond what the algorithm reads: at n = 6 the depth guesser (mean 8 extra
   // bits) often reads past the adversary, sees differing data and wins both members.
   const FamilyParams base = base_params(Problem::p3, 3);
-  const SuccessEstimate e = estimate_fixed_pair(base, random_depth_guesser(base), 6, 30, 0);
+  const SuccessEstimate e = estimate_fixed_pair(base, random_depth_guesser(base), 6, small ? 16 : 30, 0);
   CHECK(e.identical_trials < e.trials);
   CHECK(e.successes1 + e.successes2 > e.trials);
   CHECK(e.both_succeeded_identical == 0);
 }
 
 TEST_CASE("part 2, randomised, over all N1 members: some member needs more than M bits with p >= 1 - 1/N1") {
-  for (std::size_t N1 : {std::size_t(2), std::size_t(4)}) {
+  for (std::size_t N1 : small ? std::vector<std::size_t>{4} : std::vector<std::size_t>{2, 4}) {
     FamilyParams base = base_params(Problem::p3, 3);
     base.N1 = N1;
     for (const NamedAlgorithm& r : randomised_algorithms(base))
@@ -151,7 +160,7 @@ TEST_CASE("part 2, randomised, over all N1 members: some member needs more than 
         CAPTURE(N1);
         CAPTURE(r.name);
         CAPTURE(M);
-        const DataNeedEstimate e = estimate_data_need(base, r.algorithm, M, 12, 0);
+        const DataNeedEstimate e = estimate_data_need(base, r.algorithm, M, small ? 6 : 12, 0);
         CHECK(e.n == member_n_for(base, M));
         CHECK(e.unmatched == 0);
         CHECK(e.contradictions == 0);
@@ -162,7 +171,7 @@ TEST_CASE("part 2, randomised, over all N1 members: some member needs more than 
       }
     // Not vacuous: the vertex guesser reads 4 bits and lands on each vertex with probability
     // 1/N1, so each member's failure rate sits at the bound.
-    const DataNeedEstimate v = estimate_data_need(base, random_vertex(base), 8, 40, 0);
+    const DataNeedEstimate v = estimate_data_need(base, random_vertex(base), 8, small ? 12 : 40, 0);
     std::size_t quick = 0;
     for (std::size_t q : v.quick_successes) quick += q;
     CHECK(quick == v.trials);
@@ -183,7 +192,7 @@ TEST_CASE("upper sides hold for every legitimate oracle: nearest, random and adv
         CAPTURE(oracle::to_string(policy));
         CAPTURE(seed);
         std::vector<ClassMember> members = {{Scale::K, 1, 0}};
-        for (long n : {1L, 9L, 20L})
+        for (long n : small ? std::vector<long>{1, 9} : std::vector<long>{1, 9, 20})
           for (std::size_t j = 1; j <= base.N1; ++j) {
             members.push_back({Scale::K, j, n});
             members.push_back({Scale::K_minus_1, j, n});
@@ -212,18 +221,121 @@ TEST_CASE("certified comparisons with 10^-K are decided by raising the precision
   for (std::size_t i = 0; i < x.rows; ++i) phi[i] = round_to_dyadic(x.re[i].mid(), 400);
   phi.back() += ten_to_minus(p.K) - pow2(-200);
   REQUIRE(certified_distance(phi, m2.minimiser, distance_precision(p.K)).hi > ten_to_minus(p.K));
-  const oracle::Interval d = game_distance(phi, m2.minimiser, p.K);
-  CHECK(d.hi <= ten_to_minus(p.K));
+  const GameDistance d = game_distance(phi, m2.minimiser, p.K);
+  CHECK(d.value.hi <= ten_to_minus(p.K));
+  CHECK(d.bits > distance_precision(p.K));
   const Algorithm fixed = [phi](DataAccess& data, std::uint64_t) {
     data.query(10);
     return phi;
   };
-  CHECK(trial_outcome(play_adversary_game(p, fixed)).success2);
+  CHECK(trial_outcome(play_adversary_game(p, fixed)).success2 == Decision::yes);
+  // With the cap at the starting precision the comparison stays undecided, and it is reported as
+  // such: neither a success nor a failure (it used to count as a failure).
+  const long cap = distance_precision(p.K);
+  const TrialOutcome capped = trial_outcome(play_adversary_game(p, fixed, 0, cap));
+  CHECK(capped.success2 == Decision::undecided);
+  CHECK(capped.undecided_bits == cap);
+  const SuccessEstimate e =
+      tally_success(3, 0, [&](std::uint64_t seed) { return trial_outcome(play_adversary_game(p, fixed, seed, cap)); });
+  CHECK(e.undecided2 == 3);
+  CHECK(e.successes2 == 0);
+  CHECK(e.undecided_bits == cap);
+}
+
+TEST_CASE("a tiny precision cap: every class game reports undecided comparisons, never PASS or FAIL") {
+  // At 8 bits the distances are enclosed on a grid of 2^-4, far coarser than 10^-3 and 10^-2:
+  // neither the distances near 10^-K nor those near 0 compared with 10^-(K-1) can be decided.
+  const FamilyParams base = base_params(Problem::p3, 3);
+  PlaySettings tiny;
+  tiny.distance_cap_bits = 8;
+  const ClassGameResult g = play_class_game(base, one_shot_centroid(base), 0, tiny);
+  CHECK(g.identical_data);
+  CHECK(g.K_digits_fail() == Decision::undecided);
+  CHECK_FALSE(g.failed_K_digits());
+  CHECK(g.distance_bits() == 8);
+  const MemberRun r = run_on_member(base, {Scale::K_minus_1, 1, 3}, class_decider(base, 40), 0,
+                                    oracle::AnswerPolicy::nearest, tiny);
+  CHECK(less_equal(r.distance, ten_to_minus(base.K - 1)) == Decision::undecided);
+  CHECK(r.distance_bits == 8);
+  const SuccessEstimate e = estimate_fixed_pair(base, random_vertex(base), 6, 4, 0, tiny);
+  CHECK(e.undecided1 + e.undecided2 == 8);
+  CHECK(e.successes1 + e.successes2 == 0);
+  const DataNeedEstimate d = estimate_data_need(base, random_vertex(base), 8, 4, 0, tiny);
+  CHECK(d.undecided == 8);
+  CHECK(d.undecided_bits == 8);
+  CHECK(d.quick_successes == std::vector<std::size_t>{0, 0});
+  // ... and the default cap decides all of them.
+  CHECK(play_class_game(base, one_shot_centroid(base)).K_digits_fail() == Decision::yes);
+}
+
+TEST_CASE("R samples per member: every sample's minimiser certified, sup and min over S differ") {
+  CHECK(sample_scale(1, 1) == 1);
+  CHECK(sample_scale(1, 4) == 1);
+  CHECK(sample_scale(4, 4) == rational(7, 4));
+  CHECK_THROWS_AS(sample_scale(5, 4), std::invalid_argument);
+  PlaySettings three;
+  three.samples = 3;
+  for (Problem problem : {Problem::p1, Problem::p2, Problem::p3}) {
+    const FamilyParams base = base_params(problem, 3);
+    CAPTURE(to_string(problem));
+    // Conditioning, optimality and uniqueness of every (member, sample) the games below use.
+    for (std::size_t k = 1; k <= 3; ++k)
+      for (Scale s : {Scale::K, Scale::K_minus_1}) {
+        CHECK(verify_member(sample_family(member_family(base, s, 5), k, 3), 1).all_pass());
+        CHECK(verify_member(sample_family(member_family(base, s, 5), k, 3), 2).all_pass());
+      }
+    // Part 1 with three samples: fooled on every sample.
+    const ClassGameResult g = play_class_game(base, one_shot_centroid(base), 0, three);
+    CHECK(g.identical_data);
+    CHECK(g.failed_K_digits());
+    CHECK(g.world1.queries == 3);
+    // The centroid's distance grows with c_k: the sup over S exceeds the min over S.
+    CHECK(g.min_distance1.hi < g.world1.distance.lo);
+    // Parts 2 and 3 on a V member: sup over S within the claims, min over S smaller.
+    const MemberRun v = run_on_member(base, {Scale::K_minus_1, 2, 5}, class_decider(base, 40), 0,
+                                      oracle::AnswerPolicy::adversarial, three);
+    CHECK(v.distance.hi <= ten_to_minus(base.K - 1));
+    CHECK(v.queries >= 3);
+    const MemberRun c = run_on_member(base, {Scale::K_minus_1, 1, 5}, one_shot_centroid(base), 0,
+                                      oracle::AnswerPolicy::nearest, three);
+    CHECK(c.queries == 3);
+    CHECK(c.distance.hi <= ten_to_minus(base.K - 2));
+    CHECK(c.min_distance.hi < c.distance.lo);
+    CHECK(c.min_distance.lo > ten_to_minus(base.K - 1));
+  }
+  // The randomised bounds hold with the sup over S as the criterion.
+  const FamilyParams base = base_params(Problem::p3, 3);
+  const DataNeedEstimate d = estimate_data_need(base, random_vertex(base), 8, 12, 0, three);
+  CHECK(d.unmatched == 0);
+  CHECK(d.contradictions == 0);
+  CHECK(d.worst_need_fraction() >= 0.5);
+  const SuccessEstimate e = estimate_fixed_pair(base, random_vertex(base), 6, 12, 0, three);
+  CHECK(e.both_succeeded_identical == 0);
+  CHECK(e.successes1 + e.successes2 == e.trials);  // the same vertex for every sample: one member wins all
+}
+
+TEST_CASE("m = 1: N2 = 0 keeps every property of the class") {
+  for (Problem problem : {Problem::p1, Problem::p2, Problem::p3}) {
+    FamilyParams base = base_params(problem, 3);
+    base.N2 = 0;
+    CAPTURE(to_string(problem));
+    const ClassGameResult g = play_class_game(base, class_decider(base, 40));
+    CHECK(g.identical_data);
+    CHECK(g.failed_K_digits());
+    for (long n : {1L, 6L}) {
+      const MemberRun v = run_on_member(base, {Scale::K_minus_1, 1, n}, class_decider(base, 40));
+      CHECK(v.distance.hi <= ten_to_minus(base.K - 1));
+      CHECK(v.max_bits_read > n);
+      CHECK(verify_member(member_family(base, Scale::K_minus_1, n), 1).all_pass());
+    }
+    CHECK(run_on_member(base, {Scale::K, 1, 0}, one_shot_centroid(base)).distance.hi <= ten_to_minus(base.K - 2));
+    CHECK(verify_limit(member_family(base, Scale::K, 1)).all_pass());
+  }
 }
 
 TEST_CASE("part 2: the decider gets K-1 digits on every member, reading precision that grows with n") {
   for (Problem problem : {Problem::p1, Problem::p3})
-    for (long K : {3L, 6L}) {
+    for (long K : small ? std::vector<long>{6} : std::vector<long>{3, 6}) {
       const FamilyParams base = base_params(problem, K);
       const Algorithm decider = class_decider(base, oracle::max_query_bits);
       const rational tol = ten_to_minus(K - 1);
@@ -257,7 +369,7 @@ TEST_CASE("part 2: the decider gets K-1 digits on every member, reading precisio
 }
 
 TEST_CASE("part 2, lower side: with any read budget M, K-1 digits fail on V(1, M) or V(2, M)") {
-  for (long K : {3L, 6L})
+  for (long K : small ? std::vector<long>{6} : std::vector<long>{3, 6})
     for (long M : {4L, 8L, 16L, 32L}) {
       const FamilyParams base = base_params(Problem::p3, K);
       CAPTURE(K);
@@ -278,7 +390,7 @@ TEST_CASE("part 2, lower side: with any read budget M, K-1 digits fail on V(1, M
 TEST_CASE("part 2, lower side, randomised: a capped decider guessing at random wins one member with p <= 1/2") {
   const FamilyParams base = base_params(Problem::p3, 3);
   const SuccessEstimate e = estimate_success(member_family(base, Scale::K_minus_1, 10),
-                                             class_decider(base, 10, Fallback::random_vertex), 40);
+                                             class_decider(base, 10, Fallback::random_vertex), small ? 12 : 40);
   CHECK(e.identical_data);
   CHECK(e.successes1 + e.successes2 <= e.trials);
   CHECK(std::min(e.p1, e.p2) <= 0.5);

@@ -214,3 +214,35 @@ TEST_CASE("very fine agreement still decides: n = 3000") {
   CHECK(r.all_pass());
   CHECK(r.precision_bits > 3000);
 }
+
+TEST_CASE("one measurement row (N2 = 0) and scaled samples y = c D e_1 keep every certified property") {
+  // m = 1: A = a^T is 1 x N1, A A^* = ||a||^2 (a 1 x 1 matrix, condition 1), and on the head alone the
+  // dual certificates are those of N2 >= 1 (the tail block never entered them): the minimiser stays
+  // unique with off-support ratio b/a_j < 1, and the separation is unchanged.
+  for (Problem p : {Problem::p1, Problem::p2, Problem::p3})
+    for (long K : {3L, 20L}) {
+      FamilyParams fp;
+      fp.problem = p;
+      fp.K = K;
+      fp.N2 = 0;
+      CAPTURE(to_string(p));
+      CAPTURE(K);
+      check_all_pass(verify_family(fp));
+      fp.N2 = 20;
+      fp.y_scale = 2;  // the largest sample scale the class uses: t = c/a_j etc., certificates scaled by 1/c
+      check_all_pass(verify_family(fp));
+      fp.N2 = 0;
+      fp.eta = rational(1, 4);  // p1's separation is smallest here: 3 (c - eta) 10^-K
+      fp.y_scale = 1;
+      check_all_pass(verify_family(fp));
+    }
+  // A certificate built for c = 1 does not certify the member with c = 2: the scaling is checked.
+  FamilyParams fp;
+  fp.y_scale = 2;
+  FamilyMember m = family_member(fp, 1);
+  FamilyParams one = fp;
+  one.y_scale = 1;
+  m.minimiser = family_member(one, 1).minimiser;
+  m.t = family_member(one, 1).t;
+  CHECK(verify_member(fp, m).checks[1].decision == Decision::no);
+}

@@ -10,10 +10,12 @@
 // played: it is a callable that sees only an oracle.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "barriers/impossibility/certified_compare.hpp"
 #include "barriers/impossibility/family.hpp"
 #include "barriers/oracle/enclosure.hpp"
 #include "barriers/oracle/oracle.hpp"
@@ -54,10 +56,11 @@ class DataAccess {
 using Algorithm = std::function<std::vector<rational>(DataAccess&, std::uint64_t seed)>;
 
 struct WorldOutcome {
-  oracle::Interval distance;   ///< certified ||phi - x^j||_2
+  oracle::Interval distance;   ///< certified ||phi - x^j||_2 (over several samples: the largest)
   long max_n_read = -1;
   std::size_t queries = 0;
   bool adversary_answered_all = true;  ///< every answer in world 1 came from member 2
+  long distance_bits = 0;              ///< precision of the enclosure behind `distance`
 };
 
 struct GameResult {
@@ -68,17 +71,36 @@ struct GameResult {
   /// max of the two distances, lower end: the theorem says > 10^-K whenever
   /// identical_data holds.
   rational worst_distance_lower() const;
-  bool failed_K_digits() const { return worst_distance_lower() > ten_to_minus_K; }
+  /// The larger distance > 10^-K: yes, no, or undecided (an interval still
+  /// straddles 10^-K at the precision cap).
+  Decision K_digits_fail() const;
+  bool failed_K_digits() const { return K_digits_fail() == Decision::yes; }
+  long distance_bits() const { return std::max(world1.distance_bits, world2.distance_bits); }
 };
 
-GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed = 0);
+/// `cap_bits` caps the precision of the certified distances (0: the default
+/// cap of game_distance).
+GameResult play_adversary_game(const FamilyParams& params, const Algorithm& algorithm, std::uint64_t seed = 0,
+                               long cap_bits = 0);
+
+/// A certified distance and the precision of the enclosure it came from.
+struct GameDistance {
+  oracle::Interval value;
+  long bits = 0;
+};
+
+/// The default cap of game_distance, as a multiple of its start.
+inline constexpr long game_distance_cap_factor = 16;
 
 /// Certified ||phi - x||_2 that the games compare with 10^-K, 10^-(K-1) and
 /// 10^-(K-2): the enclosure precision starts at distance_precision(K) and is
-/// doubled (decide_with_retry, up to 16 times the start) until no threshold
-/// lies inside the interval. Beyond the cap an interval may still straddle a
-/// threshold; the games then count the comparison against the claim.
-oracle::Interval game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K);
+/// doubled (decide_with_retry) until no threshold lies inside the interval,
+/// up to cap_bits (0: game_distance_cap_factor times the start; a cap below
+/// the start is also the start). An interval may still straddle a threshold
+/// at the cap: compare it only three-valued (less_equal), and report such a
+/// comparison as undecided at `bits`, never as success or failure.
+GameDistance game_distance(const std::vector<rational>& phi, const oracle::ExactMatrix& x, long K,
+                           long cap_bits = 0);
 
 /// Success rate of a randomised algorithm in each world over `trials`
 /// seeds: success means within 10^-K of that world's minimiser. On a seed
@@ -87,7 +109,9 @@ oracle::Interval game_distance(const std::vector<rational>& phi, const oracle::E
 /// 1 + (fraction of seeds with differing data).
 struct SuccessEstimate {
   std::size_t trials = 0;
-  std::size_t successes1 = 0, successes2 = 0;
+  std::size_t successes1 = 0, successes2 = 0;  ///< certified successes
+  std::size_t undecided1 = 0, undecided2 = 0;  ///< trials whose success stayed undecided at the cap
+  long undecided_bits = 0;                     ///< the precision they reached (0: none undecided)
   double p1 = 0, p2 = 0;
   double lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0;  ///< 95% Wilson score intervals
   std::size_t identical_trials = 0;           ///< seeds on which both worlds saw bit-identical data
@@ -99,9 +123,12 @@ SuccessEstimate estimate_success(const FamilyParams& params, const Algorithm& al
                                  std::uint64_t first_seed = 0);
 
 /// One trial of a two-world game: did each world's output land within
-/// 10^-K (certified), and did both worlds see the same data?
+/// 10^-K (yes, no, or undecided at the precision cap), and did both worlds
+/// see the same data?
 struct TrialOutcome {
-  bool success1 = false, success2 = false, identical_data = false;
+  Decision success1 = Decision::no, success2 = Decision::no;
+  bool identical_data = false;
+  long undecided_bits = 0;  ///< precision reached by an undecided comparison (0: none)
 };
 
 /// Runs `trial` for seeds first_seed .. first_seed + trials - 1 and tallies
@@ -110,7 +137,7 @@ SuccessEstimate tally_success(std::size_t trials, std::uint64_t first_seed,
                               const std::function<TrialOutcome(std::uint64_t seed)>& trial);
 
 /// A game's trial as tally_success counts it: success within 10^-K in each
-/// world (certified; an undecided interval counts as failure).
+/// world, three-valued (an interval that straddles 10^-K is undecided).
 TrialOutcome trial_outcome(const GameResult& g);
 
 /// 95% Wilson score interval for k successes in n trials.

@@ -5,10 +5,12 @@
 //   a_i = b (i != j),  a_j = b + eps,  b = sqrt(2) (1 - delta) 10^K / (3 rho),
 //   rho = 1 - delta,   eps = 2^-(n+1),
 //   A = D [a^T 0; 0 ||a|| I_N2]  (D the orthonormal DCT-II, optional),
-//   y = D e_1,
-// and the unique minimiser x = t e_j, with t = 1/a_j (P3),
-// (1 - lambda/(2 a_j))/a_j (P2), (1 - eta)/a_j (P1). Members j = 1 and 2
-// agree within 2^-(n+1/2) but their minimisers are about 3 10^-K apart.
+//   y = c D e_1  (c = y_scale, 1 unless a class plays several samples),
+// and the unique minimiser x = t e_j, with t = c/a_j (P3),
+// (c - lambda/(2 a_j))/a_j (P2), (c - eta)/a_j (P1). Members j = 1 and 2
+// agree within 2^-(n+1/2) but their minimisers are about 3 c 10^-K apart.
+// N2 = 0 (one measurement row, A = a^T) keeps every property: the head
+// block alone carries the construction.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +28,8 @@ struct FamilyParams {
   rational lambda{1};           ///< in (0, 1]
   rational eta{1, 10};          ///< (P1) noise level, in [0, 1/4]
   std::size_t N1 = 2;           ///< head length (>= 2)
-  std::size_t N2 = 20;          ///< tail length (>= 1)
+  std::size_t N2 = 20;          ///< tail length (>= 0; A has 1 + N2 rows)
+  rational y_scale{1};          ///< c in y = c D e_1, in [1, 2]
   bool dct_mixing = true;       ///< multiply A and y by the orthonormal DCT-II
 
   /// Throws std::invalid_argument naming the first bad value and what is allowed.
@@ -39,6 +42,7 @@ struct FamilyMember {
   oracle::ExactScalar a_j;        ///< the largest head entry b + eps
   oracle::ExactScalar b;          ///< the other head entries
   oracle::ExactScalar t;          ///< the minimiser's one non-zero entry
+  rational c;                     ///< y = c D e_1
   oracle::ExactScalar norm_a;     ///< ||a||_2
   std::size_t j;                  ///< 1-based index of the enlarged entry
 };

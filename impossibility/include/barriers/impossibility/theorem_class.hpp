@@ -21,9 +21,13 @@
 // Part 3: one coarse datum (L = 1) suffices for K-2 digits: return the
 //   centroid of the scale the data show.
 //
-// "Training data" here are the elements (A_m, y_m) of iota_{A,S} with the
-// single sample y; the amount read is counted in elements and in bits of
-// precision. THEORY.md only sketches the theorem, so this class is ours; the
+// Samples: every member (A, S) carries R >= 1 measurement vectors
+// y_k = c_k D e_1, c_k = 1 + (k - 1)/R (PlaySettings::samples), each with its
+// own certified unique minimiser. An algorithm is run once per sample on
+// (A_m, y_{k,m}); success ("K digits") is the sup over S of the distances
+// (THEORY.md section 2), and the min over S is reported beside it.
+// "Training data" are the elements (A_m, y_{k,m}) of iota_{A,S}; the amount
+// read is counted in elements and in bits of precision. THEORY.md only sketches the theorem, so this class is ours; the
 // paper's class may differ (docs/impossibility.md).
 #pragma once
 
@@ -52,6 +56,24 @@ void validate_theorem_class(const FamilyParams& base);
 
 enum class Scale { K, K_minus_1 };
 
+/// How the class is played beyond its family parameters.
+struct PlaySettings {
+  std::size_t samples = 1;     ///< R: samples y_1..y_R per member
+  long distance_cap_bits = 0;  ///< cap on the certified distances' precision (0: game_distance's default)
+};
+
+/// Largest R accepted (every sample multiplies the games' cost).
+inline constexpr std::size_t max_samples = 64;
+
+/// Throws std::invalid_argument unless 1 <= samples <= max_samples and the cap is 0 or >= 2 bits.
+void validate_play(const PlaySettings& play);
+
+/// c_k = 1 + (k - 1)/R: sample k of R is y_k = c_k D e_1 (1 <= k <= R).
+rational sample_scale(std::size_t k, std::size_t R);
+
+/// p with y = c_k D e_1.
+FamilyParams sample_family(FamilyParams p, std::size_t k, std::size_t R);
+
 /// One member of Omega; n == 0 means the limit U(lim) (scale K only).
 struct ClassMember {
   Scale scale = Scale::K;
@@ -77,7 +99,8 @@ inline constexpr long coarse_bits = 4;
 long member_n_for(const FamilyParams& base, long m);
 
 /// What one coarse answer shows: the member's scale, that scale's family
-/// parameters, the vertex entry t estimated from ||A_m||_F, and the answer.
+/// parameters, the vertex entry t estimated from ||A_m||_F and ||y_m||_2 (= c
+/// within 2^-m), and the answer.
 struct CoarseView {
   Scale scale;
   FamilyParams params;
@@ -118,11 +141,14 @@ Algorithm one_shot_centroid(const FamilyParams& base);
 /// `adversary_for(member)` whenever they are certified legitimate.
 struct MemberRun {
   ClassMember member;
-  std::size_t queries = 0;
+  std::size_t queries = 0;  ///< over all samples
   long max_bits_read = -1;
-  /// Certified distance to the member's minimiser set. For U(lim) it is
-  /// [0, distance to the centroid]: an upper bound only.
+  /// Certified distance to the member's minimiser set, the largest over the
+  /// samples (sup over S). For U(lim) it is [0, distance to the centroid]:
+  /// an upper bound only.
   oracle::Interval distance;
+  oracle::Interval min_distance;  ///< the smallest over the samples (min over S)
+  long distance_bits = 0;         ///< the highest precision of the distance enclosures
 };
 
 /// The instance an adversarial oracle answers a member with: U(lim) for
@@ -130,21 +156,26 @@ struct MemberRun {
 ClassMember adversary_for(const FamilyParams& base, const ClassMember& member);
 
 MemberRun run_on_member(const FamilyParams& base, const ClassMember& member, const Algorithm& algorithm,
-                        std::uint64_t seed = 0, oracle::AnswerPolicy policy = oracle::AnswerPolicy::nearest);
+                        std::uint64_t seed = 0, oracle::AnswerPolicy policy = oracle::AnswerPolicy::nearest,
+                        const PlaySettings& play = {});
 
 /// Part 1 over the class: run on U(lim), then on U(1, n) and U(2, n) with
 /// n = member_n_for(precision read on the limit), each with an oracle that
-/// answers with U(lim)'s bits (certified legitimate for the member).
+/// answers with U(lim)'s bits (certified legitimate for the member); every
+/// sample k against the limit's sample k.
 struct ClassGameResult : GameResult {
   long limit_bits_read = -1;
   std::size_t limit_queries = 0;
   long member_n = 0;  ///< the n of the fooled pair
   // GameResult's fields: world1, world2 are U(1, n) and U(2, n), both
-  // answered by the adversary; identical_data means both received U(lim)'s
-  // answers bit for bit.
+  // answered by the adversary, distances the largest over the samples;
+  // identical_data means both received U(lim)'s answers bit for bit, for
+  // every sample.
+  oracle::Interval min_distance1, min_distance2;  ///< the smallest over the samples
 };
 
-ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algorithm, std::uint64_t seed = 0);
+ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algorithm, std::uint64_t seed = 0,
+                                const PlaySettings& play = {});
 
 /// Part 1 for randomised algorithms on ONE fixed pair U(1, n), U(2, n),
 /// both answered by the adversary with U(lim)'s bits where certified
@@ -152,18 +183,21 @@ ClassGameResult play_class_game(const FamilyParams& base, const Algorithm& algor
 /// 10^-K over seeds first_seed, first_seed + 1, ... . On a seed whose runs
 /// read no more than the adversary can match, both members get the same data
 /// and at most one succeeds, so p1 + p2 <= 1 + P(differing data).
+/// With R samples a member succeeds on a seed when every sample does (sup
+/// over S), and the data are identical when they are for every sample.
 SuccessEstimate estimate_fixed_pair(const FamilyParams& base, const Algorithm& algorithm, long n,
-                                    std::size_t trials, std::uint64_t first_seed = 0);
+                                    std::size_t trials, std::uint64_t first_seed = 0, const PlaySettings& play = {});
 
 /// The largest precision an algorithm reads on U(lim) over `trials` seeds
 /// (a pilot run, to pick the fixed n of estimate_fixed_pair).
 long max_bits_on_limit(const FamilyParams& base, const Algorithm& algorithm, std::size_t trials,
-                       std::uint64_t first_seed);
+                       std::uint64_t first_seed, const PlaySettings& play = {});
 
 /// Part 2, lower side, for randomised algorithms over all N1 = N + 1 - m
 /// members V(1, n), ..., V(N1, n) at scale K-1, n = member_n_for(M), each
 /// answered with the scale-(K-1) limit's bits where certified legitimate.
-/// "Quick success" on V(j, n): within 10^-(K-1) having read at most M bits.
+/// "Quick success" on V(j, n): within 10^-(K-1) on every sample, having read
+/// at most M bits on each.
 /// On a seed, runs that read at most M bits all see the same data, hence
 /// give the same output, which is within 10^-(K-1) of at most one vertex:
 /// sum_j P_j(quick success) <= 1, so some member has
@@ -175,11 +209,13 @@ struct DataNeedEstimate {
   std::vector<std::size_t> read_beyond_M;    ///< per member: runs that read more than M bits
   std::size_t unmatched = 0;       ///< seeds on which two runs within M bits saw different data
   std::size_t contradictions = 0;  ///< seeds with two quick successes from identical data: must be 0
+  std::size_t undecided = 0;       ///< runs whose success stayed undecided at the precision cap
+  long undecided_bits = 0;         ///< the precision they reached
   /// max_j of the fraction of seeds that failed or read beyond M on V(j, n).
   double worst_need_fraction() const;
 };
 
 DataNeedEstimate estimate_data_need(const FamilyParams& base, const Algorithm& algorithm, long M,
-                                    std::size_t trials, std::uint64_t first_seed = 0);
+                                    std::size_t trials, std::uint64_t first_seed = 0, const PlaySettings& play = {});
 
 }  // namespace barriers::impossibility
