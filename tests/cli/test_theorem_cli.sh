@@ -10,9 +10,9 @@ source "$(dirname "$0")/cli_test_lib.bash"
 # smaller settings: fewer seeds and n, and the coarse sweep keeps its two cheapest cases.
 small=0
 [ "${BARRIERS_SANITIZE_PROFILE:-}" = 1 ] && small=1
-if [ "$small" = 1 ]; then trials=6; else trials=20; fi
+if [ "$small" = 1 ]; then trials=4 nmax=4 solvers=none; else trials=20 nmax=6 solvers=pdhg; fi
 
-"$bin" theorem --K 3 --n-max 6 --budgets 4,12 --trials "$trials" --out "$tmp/t" >"$tmp/out" 2>"$tmp/err" ||
+"$bin" theorem --K 3 --n-max "$nmax" --budgets 4,12 --trials "$trials" --out "$tmp/t" >"$tmp/out" 2>"$tmp/err" ||
   bad "theorem failed: $(cat "$tmp/err") $(cat "$tmp/out")"
 grep -q "^ALL PASS: 0 claim(s) failed" "$tmp/out" && ok || bad "theorem: not all claims passed: $(cat "$tmp/out")"
 grep -q "FAIL " "$tmp/out" && bad "theorem printed a FAIL line" || ok
@@ -27,14 +27,16 @@ grep -q "FAIL " "$tmp/out" && bad "theorem printed a FAIL line" || ok
 for f in theorem_part1.csv theorem_part2.csv theorem_part3.csv theorem.png; do
   [ -s "$tmp/t/$f" ] && ok || bad "theorem did not write $f"
 done
-# Part 2 rows: V and U members for j = 1, 2 and n = 1..6, plus the limit, under three oracle policies.
-[ "$(wc -l <"$tmp/t/theorem_part2.csv")" -eq 76 ] && ok || bad "theorem_part2.csv should have 75 rows"
+# Part 2 rows: V and U members for j = 1, 2 and n = 1..nmax, plus the limit, under three oracle policies.
+rows=$((3 * (4 * nmax + 1)))
+[ "$(wc -l <"$tmp/t/theorem_part2.csv")" -eq $((rows + 1)) ] && ok || bad "theorem_part2.csv should have $rows rows"
 head -1 "$tmp/t/theorem_part2.csv" |
   grep -qx "member,scale,j,n,policy,queries,max_bits_read,dist_upper,min_dist_upper,verdict" && ok ||
   bad "theorem_part2.csv header"
-[ "$(grep -c ",yes$" "$tmp/t/theorem_part2.csv")" -eq 75 ] && ok || bad "theorem_part2.csv: 75 rows with verdict yes"
+[ "$(grep -c ",yes$" "$tmp/t/theorem_part2.csv")" -eq "$rows" ] && ok || bad "theorem_part2.csv: $rows rows with verdict yes"
 for policy in nearest random adversarial; do
-  [ "$(grep -c ",$policy," "$tmp/t/theorem_part2.csv")" -eq 25 ] && ok || bad "theorem_part2.csv: 25 $policy rows"
+  [ "$(grep -c ",$policy," "$tmp/t/theorem_part2.csv")" -eq $((rows / 3)) ] && ok ||
+    bad "theorem_part2.csv: $((rows / 3)) $policy rows"
 done
 
 # A precision cap too low to decide the distances near 10^-3 (grid 2^-8): claims that rest on them
@@ -52,10 +54,11 @@ grep -q "^UNDECIDED: [0-9]* claim(s) undecided" "$tmp/out" && ok || bad "theorem
   bad "theorem --max-bits 16: error line: $(cat "$tmp/err")"
 
 # R = 3 samples per member (sup over S decides, min over S shown) and one measurement row (N2 = 0).
-"$bin" theorem --K 3 --n-max 3 --budgets 8 --trials 4 --solvers pdhg --samples 3 --quiet >"$tmp/out" 2>&1 &&
-  grep -q "^ALL PASS" "$tmp/out" && ok || bad "theorem --samples 3: $(cat "$tmp/out")"
-grep -q "R = 3 samples" "$tmp/out" && grep -q "(sup over S; min over S" "$tmp/out" && ok ||
-  bad "theorem --samples 3 does not report sup and min over S: $(cat "$tmp/out")"
+if [ "$small" = 1 ]; then R=2 rargs="--n-max 2 --trials 2"; else R=3 rargs="--n-max 3 --trials 4"; fi
+"$bin" theorem --K 3 $rargs --budgets 8 --solvers "$solvers" --samples "$R" --quiet >"$tmp/out" 2>&1 &&
+  grep -q "^ALL PASS" "$tmp/out" && ok || bad "theorem --samples $R: $(cat "$tmp/out")"
+grep -q "R = $R samples" "$tmp/out" && grep -q "(sup over S; min over S" "$tmp/out" && ok ||
+  bad "theorem --samples $R does not report sup and min over S: $(cat "$tmp/out")"
 for problem in p1 p2 p3; do
   "$bin" theorem --problem "$problem" --K 3 --N2 0 --n-max 3 --budgets 8 --trials 4 --quiet >"$tmp/out" 2>&1 &&
     grep -q "^ALL PASS" "$tmp/out" && ok || bad "theorem --problem $problem --N2 0: $(cat "$tmp/out")"
@@ -63,7 +66,8 @@ done
 
 # Resume: a run killed (TERM) after some units were saved, then resumed, writes the same files and
 # prints the same report as an uninterrupted run.
-args=(theorem --K 3 --n-max 8 --budgets 4,8 --trials "$trials" --solvers pdhg --quiet)
+if [ "$small" = 1 ]; then rargs=(--n-max 4 --trials 2); else rargs=(--n-max 8 --trials "$trials"); fi
+args=(theorem --K 3 "${rargs[@]}" --budgets 4,8 --solvers "$solvers" --quiet)
 "$bin" "${args[@]}" --out "$tmp/whole" >"$tmp/whole.out" 2>&1 || bad "theorem (uninterrupted) failed"
 "$bin" "${args[@]}" --out "$tmp/cut" >/dev/null 2>&1 &
 pid=$!
