@@ -577,9 +577,9 @@ int run_theorem(const TheoremOptions& o) {
   }
 
   // Part 3.
-  std::printf("\nPart 3: %ld digit%s from L = %zu datum (one-shot: one query at %ld bits%s, then the centroid), under\n"
+  std::printf("\nPart 3: %ld digit%s from L = %zu %s (one-shot: one query at %ld bits%s, then the centroid), under\n"
               "the nearest, random and adversarial oracles.\n",
-              K - 2, K - 2 == 1 ? "" : "s", R, coarse_bits, R > 1 ? " per sample" : "");
+              K - 2, K - 2 == 1 ? "" : "s", R, R == 1 ? "datum" : "data", coarse_bits, R > 1 ? " per sample" : "");
   for (oracle::AnswerPolicy policy : policies)
     journal.unit("part3 " + policy_name(policy), [&](Unit& u) {
       auto part3 = [&](const ClassMember& m) {
