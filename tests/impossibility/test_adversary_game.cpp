@@ -88,6 +88,27 @@ TEST_CASE("randomised algorithms: success probabilities in the two worlds sum to
   CHECK(s.successes2 > 0);
 }
 
+TEST_CASE("the larger distance against 10^-K is three-valued: an interval across 10^-K is undecided") {
+  GameResult g;
+  g.ten_to_minus_K = ten_to_minus(3);
+  const rational t = g.ten_to_minus_K;
+  g.world1.distance = {t / 2, 2 * t};  // straddles 10^-K
+  g.world2.distance = {0, t / 2};
+  g.world1.distance_bits = 99;
+  CHECK(g.K_digits_fail() == Decision::undecided);
+  CHECK_FALSE(g.failed_K_digits());
+  CHECK(g.distance_bits() == 99);
+  const TrialOutcome o = trial_outcome(g);
+  CHECK(o.success1 == Decision::undecided);
+  CHECK(o.success2 == Decision::yes);
+  CHECK(o.undecided_bits == 99);
+  g.world1.distance = {t + t / 100, 2 * t};
+  CHECK(g.K_digits_fail() == Decision::yes);
+  CHECK(trial_outcome(g).success1 == Decision::no);
+  g.world1.distance = {0, t};
+  CHECK(g.K_digits_fail() == Decision::no);
+}
+
 TEST_CASE("Wilson intervals") {
   const auto [lo, hi] = wilson_interval(50, 100);
   CHECK(lo == doctest::Approx(0.4038).epsilon(1e-3));
