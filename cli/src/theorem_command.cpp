@@ -100,9 +100,12 @@ std::string sci(const rational& q) {
 
 std::string policy_name(oracle::AnswerPolicy p) { return oracle::to_string(p); }
 
+// Why a claim is UNDECIDED: which comparison, at what precision.
+std::string undecided_note(long k, long bits) {
+  return "against 10^-" + std::to_string(k) + ": undecided at " + std::to_string(bits) + " bits (raise --max-bits)";
+}
 std::string undecided_at(const std::string& members, long k, long bits) {
-  return members + " against 10^-" + std::to_string(k) + ": undecided at " + std::to_string(bits) +
-         " bits (raise --max-bits)";
+  return members + " " + undecided_note(k, bits);
 }
 
 // ---------------------------------------------------------------------------
@@ -466,8 +469,7 @@ int run_theorem(const TheoremOptions& o) {
                               r.name + ": never both members from identical data, so min(p1, p2) <= 1/2 + " +
                                   fixed3(double(differing) / double(2 * est.trials)),
                               std::to_string(est.undecided1 + est.undecided2) + " run(s) on U(1, n=" + ns +
-                                  ") or U(2, n=" + ns + ") " +
-                                  undecided_at("", K, est.undecided_bits).substr(1));
+                                  ") or U(2, n=" + ns + ") " + undecided_note(K, est.undecided_bits));
       });
   }
 
@@ -572,7 +574,7 @@ int run_theorem(const TheoremOptions& o) {
                                 r.name + ", M = " + std::to_string(M) +
                                     ": some V(j, n) has P(fail or more than M bits) >= " + fixed3(bound),
                                 std::to_string(e.undecided) + " run(s) on V(j, n=" + std::to_string(e.n) + ") " +
-                                    undecided_at("", K - 1, e.undecided_bits).substr(1));
+                                    undecided_note(K - 1, e.undecided_bits));
         });
   }
 
