@@ -11,6 +11,7 @@
 #include "barriers/solvers/firenet_network.hpp"
 #include "barriers/solvers/prox.hpp"
 #include "progress.hpp"
+#include "restart.hpp"
 
 namespace barriers {
 
@@ -84,49 +85,42 @@ real_of<T> firenet_eps0(const FirenetPlan<T>& plan, const Vector<T>& y) {
 }
 
 template <class T>
-real_of<T> firenet_eps_floor(const real_of<T>& eps0) {
-  using Real = real_of<T>;
-  // In the rescaled variables the iterate is alpha psi with
-  // alpha ||psi|| ~ 2 L ||psi|| / (eps p), while one dual step moves it by at
-  // most tau ||A^* z|| <= tau L < 1. Once eps < eps0 u (u = the working
-  // epsilon; eps0 = ||y|| by default) those moves fall below the rounding
-  // unit of the iterate: further restarts only add rounding (and, with
-  // delta = 0, alpha overflows after ~ log(max/eps0) restarts). So eps stops
-  // at eps0 u, which is also the relative accuracy the data carry in T.
-  // (If eps0 u underflows, for a tiny explicit eps0, the floor is u itself.)
-  const Real u = number_traits<Real>::epsilon();
-  const Real floor = eps0 * u;
-  return floor > 0 ? floor : u;
-}
-
-template <class T>
 std::vector<real_of<T>> firenet_alphas(const FirenetPlan<T>& plan, const real_of<T>& eps0) {
   using Real = real_of<T>;
   using std::exp;
-  const Real e_inv = exp(Real(-1));  // at the working precision
-  const Real floor = firenet_eps_floor<T>(eps0);
+  // eps_r = max(e^-1 (delta + eps_{r-1}), eps0 u): in the rescaled variables
+  // a dual step moves the iterate by at most tau ||A^* z|| <= tau L < 1, which
+  // is below its rounding unit once alpha ||psi|| ~ 2 L ||psi|| / (eps p)
+  // exceeds 1/u, i.e. once eps < eps0 u (eps0 = ||y|| by default).
+  RestartLevel<Real> eps(eps0, Real(exp(Real(-1))), plan.delta);  // e^-1 at the working precision
   std::vector<Real> alphas;
-  Real eps = eps0;
+  alphas.reserve(std::size_t(plan.restarts));
   for (int r = 0; r < plan.restarts; ++r) {
-    eps = e_inv * (plan.delta + eps);
-    if (eps < floor) eps = floor;
-    alphas.push_back(2 * plan.L / (eps * Real(plan.inner)));
+    eps.shrink();
+    alphas.push_back(2 * plan.L / (eps.value() * Real(plan.inner)));
   }
   return alphas;
 }
 
+// Both steps work in the caller's buffers: after the first iteration nothing
+// is allocated (the coefficient-wise assignments below read each entry
+// before writing it, so the aliasing is safe).
 template <class T>
 void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
                          const Vector<T>& z, Vector<T>& x_new, Vector<T>& work) {
   A.apply_adjoint(z, work);
-  x_new = soft_threshold<T>(Vector<T>(x - work * plan.tau), plan.thresholds);
+  work = x - work * plan.tau;
+  soft_threshold_into<T>(work, plan.thresholds, x_new);
 }
 
 template <class T>
 void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
-                       const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& work) {
-  A.apply(Vector<T>(x_new * real_of<T>(2) - x), work);
-  z = project_l2_ball<T>(Vector<T>(z + work * plan.sigma - sigma_alpha_y), real_of<T>(1));
+                       const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
+                       Vector<T>& work) {
+  dir = x_new * real_of<T>(2) - x;
+  A.apply(dir, work);
+  z = z + work * plan.sigma - sigma_alpha_y;
+  project_l2_ball_in_place<T>(z, real_of<T>(1));
 }
 
 }  // namespace detail
@@ -145,31 +139,31 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
   detail::Progress<T> progress(s.observer, s.reference);
   const Eigen::Index N = A.cols(), m = A.rows();
 
-  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, S, work, sigma_alpha_y, estimate;
+  // Every buffer is sized once (in the first restart) and reused.
+  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, dir, work, sigma_alpha_y, estimate;
+  detail::RestartAverage<T> average;
   SolverResult<T> result;
   long total = 0;
   bool stop = false;
   for (int r = 0; r < plan.restarts && !stop; ++r) {
     const Real alpha = alphas[r];
     x = psi * alpha;
-    z = Vector<T>::Zero(m);
-    S = Vector<T>::Zero(N);
+    z.setZero(m);
+    average.begin(N);
     sigma_alpha_y = y * (plan.sigma * alpha);
-    int done = 0;
     for (int i = 0; i < plan.inner; ++i) {
       detail::firenet_primal_step(A, plan, x, z, x_new, work);
-      detail::firenet_dual_step(A, plan, x, x_new, sigma_alpha_y, z, work);
+      detail::firenet_dual_step(A, plan, x, x_new, sigma_alpha_y, z, dir, work);
       if (!detail::finite_vector(x_new) || !detail::finite_vector(z)) {
         result.reason = TerminationReason::non_finite;
         stop = true;
         break;
       }
       x.swap(x_new);
-      S += x;
-      ++done;
+      average.add(x);
       ++total;
       if (progress.active() && total % s.observe_every == 0) {
-        estimate = S / (Real(done) * alpha);
+        average.average(alpha, estimate);
         if (!progress.report(total, r, estimate, objective)) {
           result.reason = TerminationReason::observer_stopped;
           stop = true;
@@ -177,13 +171,9 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
         }
       }
     }
-    if (done > 0) {
-      // The running sum can overflow even when every iterate is finite;
-      // the result is then the previous restart's (finite) output.
-      estimate = S / (Real(done) * alpha);
-      if (detail::finite_vector(estimate)) {
-        psi.swap(estimate);
-      } else {
+    if (average.count() > 0) {
+      average.average(alpha, estimate);
+      if (!detail::accept_restart_output(estimate, psi)) {
         result.reason = TerminationReason::non_finite;
         stop = true;
       }
@@ -251,7 +241,7 @@ Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
   detail::check_data(*A_, y);
   const std::vector<Real> alphas = detail::firenet_alphas(plan_, detail::firenet_eps0(plan_, y));
   const Eigen::Index N = A_->cols(), m = A_->rows();
-  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, S, work, sigma_alpha_y;
+  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, S, dir, work, sigma_alpha_y;
   for (const NetworkLayer& layer : layers_) {
     const Real& alpha = alphas[layer.restart];
     switch (layer.kind) {
@@ -265,7 +255,7 @@ Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
         detail::firenet_primal_step(*A_, plan_, x, z, x_new, work);
         break;
       case NetworkLayer::Kind::dual:
-        detail::firenet_dual_step(*A_, plan_, x, x_new, sigma_alpha_y, z, work);
+        detail::firenet_dual_step(*A_, plan_, x, x_new, sigma_alpha_y, z, dir, work);
         x.swap(x_new);
         S += x;
         break;
@@ -287,7 +277,7 @@ Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
                                                const Vector<T>&, const Vector<T>&, Vector<T>&, Vector<T>&);   \
   template void detail::firenet_dual_step<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&,         \
                                              const Vector<T>&, const Vector<T>&, const Vector<T>&, Vector<T>&, \
-                                             Vector<T>&);                                                     \
+                                             Vector<T>&, Vector<T>&);                                         \
   template class FirenetNetwork<T>;
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X

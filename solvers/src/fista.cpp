@@ -37,6 +37,7 @@ SolverResult<T> proximal_gradient(const LinearOperator<T>& A, const Vector<T>& y
   };
   detail::Progress<T> progress(s.observer, s.reference);
 
+  // Every buffer is sized in the first iteration and reused (no allocation after it).
   Vector<T> x = Vector<T>::Zero(N), point = x, x_new, r, g;
   Real t(1);
   SolverResult<T> result;
@@ -45,7 +46,8 @@ SolverResult<T> proximal_gradient(const LinearOperator<T>& A, const Vector<T>& y
     A.apply(point, r);
     r -= y;
     A.apply_adjoint(r, g);
-    x_new = soft_threshold<T>(Vector<T>(point - g * (2 * step)), thr);
+    g = point - g * (2 * step);
+    soft_threshold_into<T>(g, thr, x_new);
     if (!detail::finite_vector(x_new)) {
       result.reason = TerminationReason::non_finite;
       --k;

@@ -41,21 +41,25 @@ SolverResult<T> primal_dual(const LinearOperator<T>& A, const Vector<T>& y, cons
   auto objective = [&](const Vector<T>& x) {
     return sparse_objective(s.problem, A, y, x, s.lambda, s.weights);
   };
+  auto violation = [&](const Vector<T>& x) { return feasibility_gap(s.problem, A, y, x, s.eta); };
   detail::Progress<T> progress(s.observer, s.reference);
 
+  // Every buffer is sized in the first iteration and reused (no allocation after it).
   Vector<T> x = Vector<T>::Zero(N), z = Vector<T>::Zero(m), sum = Vector<T>::Zero(N);
-  Vector<T> x_new, work, ax, v, estimate;
+  Vector<T> x_new, work, dir, ax, estimate;
   SolverResult<T> result;
   long k = 0;
   for (k = 1; k <= s.max_iterations; ++k) {
     A.apply_adjoint(z, work);
-    x_new = soft_threshold<T>(Vector<T>(x - work * tau), thr);
-    A.apply(Vector<T>(x_new * Real(2) - x), ax);
-    v = z + ax * sigma - sigma_y;
+    work = x - work * tau;
+    soft_threshold_into<T>(work, thr, x_new);
+    dir = x_new * Real(2) - x;
+    A.apply(dir, ax);
+    z = z + ax * sigma - sigma_y;
     switch (s.problem) {
-      case SparseProblem::p1_basis_pursuit: z = shrink<T>(v, sigma * s.eta); break;
-      case SparseProblem::p2_lasso: z = v * p2_scale; break;
-      case SparseProblem::p3_sqrt_lasso: z = project_l2_ball<T>(v, Real(1)); break;
+      case SparseProblem::p1_basis_pursuit: shrink_in_place<T>(z, sigma * s.eta); break;
+      case SparseProblem::p2_lasso: z *= p2_scale; break;
+      case SparseProblem::p3_sqrt_lasso: project_l2_ball_in_place<T>(z, Real(1)); break;
     }
     if (!detail::finite_vector(x_new) || !detail::finite_vector(z)) {
       result.reason = TerminationReason::non_finite;
@@ -65,11 +69,16 @@ SolverResult<T> primal_dual(const LinearOperator<T>& A, const Vector<T>& y, cons
     const Real step = (x_new - x).norm();
     x.swap(x_new);
     sum += x;
-    if (s.ergodic) estimate = sum / Real(k);
-    const Vector<T>& out = s.ergodic ? estimate : x;
-    if (k % s.observe_every == 0 && !progress.report(k, 0, out, objective)) {
-      result.reason = TerminationReason::observer_stopped;
-      break;
+    if (progress.active() && k % s.observe_every == 0) {
+      if (s.ergodic) estimate = sum / Real(k);
+      const Vector<T>& out = s.ergodic ? estimate : x;
+      const bool go_on = s.problem == SparseProblem::p1_basis_pursuit
+                             ? progress.report(k, 0, out, objective, violation)
+                             : progress.report(k, 0, out, objective);
+      if (!go_on) {
+        result.reason = TerminationReason::observer_stopped;
+        break;
+      }
     }
     if (s.tolerance > 0 && x.norm() > 0 && step <= s.tolerance * Real(x.norm())) {
       result.reason = TerminationReason::tolerance_reached;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <type_traits>
 
 #include "barriers/solvers/solver_result.hpp"
 
@@ -17,15 +19,23 @@ class Progress {
 
   bool active() const { return static_cast<bool>(observer_); }
 
-  /// Calls the observer (if any) for `estimate`; `objective` is only
-  /// evaluated when there is an observer. Returns false to stop.
+  /// Calls the observer (if any) for `estimate`; `objective` (and
+  /// `feasibility_gap`, for constrained problems) is only evaluated when
+  /// there is an observer. Returns false to stop.
   template <class ObjectiveFn>
   bool report(long iteration, long restart, const Vector<T>& estimate, ObjectiveFn&& objective) const {
+    return report(iteration, restart, estimate, objective, nullptr);
+  }
+  template <class ObjectiveFn, class FeasibilityFn>
+  bool report(long iteration, long restart, const Vector<T>& estimate, ObjectiveFn&& objective,
+              FeasibilityFn&& feasibility_gap) const {
     if (!observer_) return true;
     IterationInfo<Real> info;
     info.iteration = iteration;
     info.restart = restart;
     info.objective = objective(estimate);
+    if constexpr (!std::is_null_pointer_v<std::decay_t<FeasibilityFn>>)
+      info.feasibility_gap = feasibility_gap(estimate);
     if (reference_.size() != 0) info.error = (estimate - reference_).norm();
     info.elapsed_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

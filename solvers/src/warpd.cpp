@@ -12,6 +12,7 @@
 #include "barriers/solvers/prox.hpp"
 #include "barriers/solvers/sparse_problem.hpp"
 #include "progress.hpp"
+#include "restart.hpp"
 
 namespace barriers {
 
@@ -33,9 +34,11 @@ struct Core {
   const Vector<T>* x0;
 };
 
-template <class T, class Objective>
+// `violation`: the constraint violation of an estimate (WARPd), or nullptr
+// for the unconstrained WARPdSR.
+template <class T, class Objective, class Violation>
 SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const Core<T>& c,
-                         detail::Progress<T>& progress, Objective&& objective) {
+                         detail::Progress<T>& progress, Objective&& objective, Violation&& violation) {
   using Real = real_of<T>;
   using std::sqrt;
   const Eigen::Index N = A.cols(), m = A.rows();
@@ -43,53 +46,55 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
   const Real sqrt_q = sqrt(Real(q));
   const Real LB_eff = c.B ? Real(c.lambda * c.L_B) : Real(0);  // norm bound of the lambda B block
   Vector<T> psi = c.x0->size() ? *c.x0 : Vector<T>(Vector<T>::Zero(N));
-  // omega starts at C2 ||b|| (C2 when b = 0, where any scale gives x = 0).
+  // omega starts at C2 ||b|| (C2 when b = 0, where any scale gives x = 0) and
+  // shrinks by nu per restart down to its floor (restart.hpp).
   const Real b_norm = b.norm();
-  Real omega = c.C2 * (b_norm > 0 ? b_norm : Real(1));
-  // As in FIRENET: once delta + omega < omega_0 u (u = the working epsilon)
-  // the primal steps tau1 ~ omega are below the rounding unit of the iterate
-  // relative to its scale, and with delta = 0 the dual step tau2 ~ 1/omega
-  // overflows after ~ log(max/omega_0) restarts. The schedule stops there.
-  const Real omega_floor = [&] {
-    const Real f = omega * number_traits<Real>::epsilon();
-    return f > 0 ? f : number_traits<Real>::epsilon();
-  }();
-  Vector<T> x, x_new, dA = Vector<T>::Zero(m), dB = Vector<T>::Zero(q), S, work, bwork, dir, estimate;
+  detail::RestartLevel<Real> omega(c.C2 * (b_norm > 0 ? b_norm : Real(1)), c.nu, c.delta);
+  // Every buffer is sized once (in the first restart) and reused.
+  Vector<T> x, x_new, dA = Vector<T>::Zero(m), dB = Vector<T>::Zero(q), dir, work, bwork, tau2_b, estimate;
   Vector<Real> thr;
+  detail::RestartAverage<T> average;
   SolverResult<T> result;
   long total = 0;
   bool stop = false;
   for (int r = 0; r < c.restarts && !stop; ++r) {
-    if (c.delta + omega < omega_floor) omega = omega_floor;
-    const Real bound = c.C1 * (c.delta + omega);  // current error bound
+    const Real bound = c.C1 * (c.delta + omega.value());  // current error bound
     const Real tau1 = bound / (c.L_A * c.C2 + LB_eff * sqrt_q);
     const Real tau2 = c.C2 / (c.L_A * bound);
     const Real tau3 = c.B ? Real(sqrt_q / (LB_eff * bound)) : Real(0);
     const Real jscale = tau1 * c.lambda;
-    thr = c.weights->size() == 0 ? Vector<Real>(Vector<Real>::Constant(N, jscale))
-                                 : Vector<Real>(*c.weights * jscale);
-    const Vector<T> tau2_b = b * tau2;
+    const Real dual_shrink = tau2 * c.eps;
+    const Real dB_step = tau3 * c.lambda;
+    if (c.weights->size() == 0)
+      thr.setConstant(N, jscale);
+    else
+      thr = *c.weights * jscale;
+    tau2_b = b * tau2;
     x = psi;
     if (!c.warm_dual) {  // else the duals carry over, as in the published WARPd.m
-      dA = Vector<T>::Zero(m);
-      dB = Vector<T>::Zero(q);
+      dA.setZero(m);
+      dB.setZero(q);
     }
-    S = Vector<T>::Zero(N);
-    long done = 0;
+    average.begin(N);
     for (long k = 0; k < c.inner; ++k) {
       A.apply_adjoint(dA, work);
       if (c.B) {
         c.B->apply_adjoint(dB, bwork);
         work += bwork * c.lambda;
       }
-      x_new = soft_threshold<T>(Vector<T>(x - work * tau1), thr);
+      work = x - work * tau1;
+      soft_threshold_into<T>(work, thr, x_new);
       dir = x_new * Real(2) - x;
       A.apply(dir, work);
-      const Vector<T> v = dA + work * tau2 - tau2_b;
-      dA = c.square_root ? project_l2_ball<T>(v, Real(1)) : shrink<T>(v, tau2 * c.eps);
+      dA = dA + work * tau2 - tau2_b;
+      if (c.square_root)
+        project_l2_ball_in_place<T>(dA, Real(1));
+      else
+        shrink_in_place<T>(dA, dual_shrink);
       if (c.B) {
         c.B->apply(dir, bwork);
-        dB = clip<T>(Vector<T>(dB + bwork * (tau3 * c.lambda)));
+        dB = dB + bwork * dB_step;
+        clip_in_place<T>(dB);
       }
       if (!detail::finite_vector(x_new) || !detail::finite_vector(dA)) {
         result.reason = TerminationReason::non_finite;
@@ -97,28 +102,31 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
         break;
       }
       x.swap(x_new);
-      S += x;
-      ++done;
+      average.add(x);
       ++total;
       if (progress.active() && total % c.observe_every == 0) {
-        estimate = c.ergodic ? Vector<T>(S / Real(done)) : x;
-        if (!progress.report(total, r, estimate, objective)) {
+        if (c.ergodic)
+          average.average(Real(1), estimate);
+        else
+          estimate = x;
+        if (!progress.report(total, r, estimate, objective, violation)) {
           result.reason = TerminationReason::observer_stopped;
           stop = true;
           break;
         }
       }
     }
-    if (done > 0) {
-      estimate = c.ergodic ? Vector<T>(S / Real(done)) : x;
-      if (detail::finite_vector(estimate)) {  // the sum can overflow with finite terms
-        psi.swap(estimate);
-      } else {
+    if (average.count() > 0) {
+      if (c.ergodic)
+        average.average(Real(1), estimate);
+      else
+        estimate = x;
+      if (!detail::accept_restart_output(estimate, psi)) {
         result.reason = TerminationReason::non_finite;
         stop = true;
       }
     }
-    omega = c.nu * (c.delta + omega);
+    omega.shrink();
   }
   result.iterations = total;
   result.solution = psi;
@@ -202,10 +210,13 @@ SolverResult<T> warpd(const LinearOperator<T>& A, const Vector<T>& b, const Warp
     if (B) f += weighted_l1_norm(B->forward(x), Vector<Real>());
     return f;
   };
+  auto violation = [&](const Vector<T>& x) {
+    const Real r = (A.forward(x) - b).norm() - s.eps;
+    return r > 0 ? r : Real(0);
+  };
   detail::Progress<T> progress(s.observer, s.reference);
-  SolverResult<T> result = run_core(A, b, c, progress, objective);
-  const Real r = (A.forward(result.solution) - b).norm() - s.eps;
-  result.feasibility_gap = r > 0 ? r : Real(0);
+  SolverResult<T> result = run_core(A, b, c, progress, objective, violation);
+  result.feasibility_gap = violation(result.solution);
   return result;
 }
 
@@ -228,7 +239,7 @@ SolverResult<T> warpd_sr(const LinearOperator<T>& A, const Vector<T>& b, const W
     return s.lambda * f + Real((A.forward(x) - b).norm());
   };
   detail::Progress<T> progress(s.observer, s.reference);
-  SolverResult<T> result = run_core(A, b, c, progress, objective);
+  SolverResult<T> result = run_core(A, b, c, progress, objective, nullptr);
   result.feasibility_gap = Real(0);
   return result;
 }

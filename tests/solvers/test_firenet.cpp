@@ -142,23 +142,72 @@ TEST_CASE_TEMPLATE("FIRENET stays finite and accurate for any restart count (del
 }
 
 // The floor: eps_r = max(e^-1 eps_{r-1}, eps0 eps_T), so alpha grows by e per
-// restart until it reaches 2 L / (eps0 eps_T p) and then stays there.
-TEST_CASE("FIRENET's rescaling stops growing at eps0 times the working epsilon") {
-  const SparseInstance<double> inst = sparse_instance<double>(5, 30, 60, 3, 0.0);
-  DenseOperator<double> A(inst.A);
-  FirenetSettings<double> s;
+// restart until it reaches 2 L / (eps0 eps_T p) and then stays there. In
+// every real type (MPFR at 64 bits: the same epsilon as long double, so the
+// floor binds at the same restart).
+TEST_CASE_TEMPLATE("FIRENET's rescaling stops growing at eps0 times the working epsilon", R, double, long double,
+                   float128, mpfr_real) {
+  PrecisionGuard guard(64);
+  const SparseInstance<R> inst = sparse_instance<R>(5, 30, 60, 3, 0.0);
+  DenseOperator<R> A(inst.A);
+  FirenetSettings<R> s;
   s.inner = 15;
   s.restarts = 2000;
-  const detail::FirenetPlan<double> plan = detail::make_firenet_plan<double>(A, s);
-  const double eps0 = detail::firenet_eps0<double>(plan, inst.y);
-  const std::vector<double> alphas = detail::firenet_alphas<double>(plan, eps0);
-  const double cap = 2 * plan.L / (eps0 * std::numeric_limits<double>::epsilon() * s.inner);
-  CHECK(alphas[0] == doctest::Approx(2 * plan.L / (std::exp(-1.0) * eps0 * s.inner)));
+  const detail::FirenetPlan<R> plan = detail::make_firenet_plan<R>(A, s);
+  const R eps0 = detail::firenet_eps0<R>(plan, inst.y);
+  const std::vector<R> alphas = detail::firenet_alphas<R>(plan, eps0);
+  const R u = number_traits<R>::epsilon();
+  const R cap = 2 * plan.L / (eps0 * u * R(s.inner));  // the same operations as firenet_alphas
+  using std::exp;
+  using std::log;
+  CHECK(static_cast<double>(alphas[0] / (2 * plan.L / (exp(R(-1)) * eps0 * R(s.inner)))) ==
+        doctest::Approx(1.0));
   CHECK(*std::max_element(alphas.begin(), alphas.end()) == cap);
   CHECK(alphas.back() == cap);
-  // The floor binds once e^-r < eps_T: after ln(1/eps_T) = 36.04 restarts.
-  CHECK(alphas[35] < cap);
-  CHECK(alphas[36] == cap);
+  // The floor binds once e^-(r+1) < u, i.e. from restart r = ceil(ln(1/u)) - 1
+  // on: 36.04 (double), 43.67 (64 bits), 77.63 (float128), none within 0.4 of
+  // an integer, so the rounding of e^-1 cannot move the boundary.
+  const int first = int(std::ceil(static_cast<double>(-log(u)))) - 1;
+  INFO("floor expected from restart ", first);
+  CHECK(alphas[first - 1] < cap);
+  CHECK(alphas[first] == cap);
+}
+
+// The floor in a run, in long double and float128: without it, alpha =
+// 2 L / (eps p) overflows once e^-r eps0 falls below about 2 L / (p max),
+// after ln(max) ~ 11356 restarts (the exponent range of both types), and the
+// run ended non-finite. With p = 1 on a 3 x 5 problem the restarts are cheap
+// enough to go 100 past that point (and past the underflow of e^-r eps0 to
+// 0). The output must stay finite, and (since eps has stopped at eps0 u long
+// before) be exactly the same whether the run stops a few restarts after the
+// floor binds or far beyond it: every restart at the floor repeats the same
+// step from the same kind of start, so instead of bit-equality we require the
+// objective to be no worse than at the floor plus rounding (16 u F).
+TEST_CASE_TEMPLATE("FIRENET stays finite past the exponent range (long double, float128; p = 1)", R, long double,
+                   float128) {
+  using std::log;
+  const SparseInstance<R> inst = sparse_instance<R>(11, 3, 5, 1, 0.0);
+  DenseOperator<R> A(inst.A);
+  const R u = number_traits<R>::epsilon();
+  const int at_floor = int(std::ceil(static_cast<double>(-log(u)))) + 10;
+  const int far = int(-static_cast<double>(log(std::numeric_limits<R>::denorm_min()))) + 100;
+  R objective[2];
+  for (int k = 0; k < 2; ++k) {
+    FirenetSettings<R> s;
+    s.lambda = R(0.1);
+    s.inner = 1;
+    s.restarts = k == 0 ? at_floor : far;
+    const SolverResult<R> r = firenet<R>(A, inst.y, s);
+    INFO("restarts ", s.restarts);
+    CHECK(r.reason == TerminationReason::max_iterations);
+    CHECK(r.iterations == s.restarts);
+    REQUIRE(all_finite(r.solution));
+    REQUIRE(is_finite_scalar(r.objective));
+    objective[k] = r.objective;
+  }
+  INFO("objective ", static_cast<double>(objective[0]), " after ", at_floor, " restarts, ",
+       static_cast<double>(objective[1]), " after ", far);
+  CHECK(objective[1] <= objective[0] * (1 + 16 * u));
 }
 
 // At n = 10 with p = 50 (far below the p ~ 2 ||a|| 2^(n+1) it needs, see the

@@ -166,6 +166,52 @@ TEST_CASE_TEMPLATE("WARPd and WARPdSR stay finite and accurate for any restart c
   }
 }
 
+// The omega floor in long double and float128: without it, omega_0 nu^j
+// underflows to 0 after about -ln(denorm_min) ~ 11400 restarts (both types
+// share that exponent range) and tau2 ~ 1/omega becomes infinite, so the run
+// ended non-finite. With one inner step on a 3 x 5 problem the restarts cost
+// little, so the run goes 100 restarts past that point and must stay finite,
+// with an objective (WARPd: J plus the constraint violation, both measured
+// at the working precision) no worse than shortly after the floor binds,
+// within rounding (16 u of it).
+TEST_CASE_TEMPLATE("WARPd and WARPdSR stay finite past the exponent range (long double, float128; inner = 1)", R,
+                   long double, float128) {
+  using std::log;
+  const SparseInstance<R> inst = sparse_instance<R>(11, 3, 5, 1, 0.0);
+  DenseOperator<R> A(inst.A);
+  const R u = number_traits<R>::epsilon();
+  const int at_floor = int(std::ceil(static_cast<double>(-log(u)))) + 10;
+  const int far = int(-static_cast<double>(log(std::numeric_limits<R>::denorm_min()))) + 100;
+  for (bool sr : {false, true}) {
+    R value[2];
+    for (int k = 0; k < 2; ++k) {
+      const int restarts = k == 0 ? at_floor : far;
+      SolverResult<R> r;
+      if (sr) {
+        WarpdSrSettings<R> s;
+        s.lambda = R(0.1);
+        s.restarts = restarts;
+        s.inner = 1;
+        r = warpd_sr<R>(A, inst.y, s);
+      } else {
+        WarpdSettings<R> s;
+        s.restarts = restarts;
+        s.inner = 1;
+        r = warpd<R>(A, inst.y, s);
+      }
+      INFO("WARPdSR ", sr, " restarts ", restarts);
+      CHECK(r.reason == TerminationReason::max_iterations);
+      CHECK(r.iterations == restarts);
+      REQUIRE(all_finite(r.solution));
+      REQUIRE(is_finite_scalar(r.objective));
+      value[k] = r.objective + r.feasibility_gap;
+    }
+    INFO("WARPdSR ", sr, ": ", static_cast<double>(value[0]), " after ", at_floor, " restarts, ",
+         static_cast<double>(value[1]), " after ", far);
+    CHECK(value[1] <= value[0] * (1 + 16 * u));
+  }
+}
+
 TEST_CASE("WARPd with B = discrete gradient recovers a piecewise-constant signal (TV)") {
   // Noiseless: x piecewise constant with 3 jumps, J with small weights so that
   // the total variation does the work.

@@ -73,10 +73,12 @@ real_of<T> firenet_eps0(const FirenetPlan<T>& plan, const Vector<T>& y);
 template <class T>
 void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
                          const Vector<T>& z, Vector<T>& x_new, Vector<T>& work);
-/// z <- proj_{||.|| <= 1}(z + sigma A (2 x_new - x) - sigma alpha y).
+/// z <- proj_{||.|| <= 1}(z + sigma A (2 x_new - x) - sigma alpha y); dir and
+/// work are scratch space.
 template <class T>
 void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
-                       const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& work);
+                       const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
+                       Vector<T>& work);
 }  // namespace detail
 
 #define BARRIERS_X(T)                                                                                            \
@@ -90,7 +92,7 @@ void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, c
                                                       const Vector<T>&, const Vector<T>&, Vector<T>&, Vector<T>&); \
   extern template void detail::firenet_dual_step<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&,     \
                                                     const Vector<T>&, const Vector<T>&, const Vector<T>&,        \
-                                                    Vector<T>&, Vector<T>&);
+                                                    Vector<T>&, Vector<T>&, Vector<T>&);
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X
 #define BARRIERS_X(R)                                                                                       \

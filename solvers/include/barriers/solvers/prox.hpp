@@ -36,6 +36,19 @@ Vector<T> shrink(const Vector<T>& v, const real_of<T>& t);
 template <class T>
 Vector<T> clip(const Vector<T>& v, const real_of<T>& r = real_of<T>(1));
 
+/// Forms that write into storage the caller keeps (no allocation once it has
+/// the right size), for iteration loops; same operations, same results.
+/// out = soft_threshold(v, t) (out must not alias v).
+template <class T>
+void soft_threshold_into(const Vector<T>& v, const Vector<real_of<T>>& t, Vector<T>& out);
+/// v = project_l2_ball(v, radius), v = shrink(v, t), v = clip(v, r).
+template <class T>
+void project_l2_ball_in_place(Vector<T>& v, const real_of<T>& radius);
+template <class T>
+void shrink_in_place(Vector<T>& v, const real_of<T>& t);
+template <class T>
+void clip_in_place(Vector<T>& v, const real_of<T>& r = real_of<T>(1));
+
 /// sum_i w_i |x_i|; an empty w means all weights 1.
 template <class T>
 real_of<T> weighted_l1_norm(const Vector<T>& x, const Vector<real_of<T>>& w);
@@ -46,6 +59,10 @@ real_of<T> weighted_l1_norm(const Vector<T>& x, const Vector<real_of<T>>& w);
   extern template Vector<T> project_l2_ball<T>(const Vector<T>&, const real_of<T>&);         \
   extern template Vector<T> shrink<T>(const Vector<T>&, const real_of<T>&);                  \
   extern template Vector<T> clip<T>(const Vector<T>&, const real_of<T>&);                    \
+  extern template void soft_threshold_into<T>(const Vector<T>&, const Vector<real_of<T>>&, Vector<T>&); \
+  extern template void project_l2_ball_in_place<T>(Vector<T>&, const real_of<T>&);                      \
+  extern template void shrink_in_place<T>(Vector<T>&, const real_of<T>&);                               \
+  extern template void clip_in_place<T>(Vector<T>&, const real_of<T>&);                                 \
   extern template real_of<T> weighted_l1_norm<T>(const Vector<T>&, const Vector<real_of<T>>&);
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X

@@ -31,6 +31,10 @@ struct IterationInfo {
   long restart = 0;          ///< restart index for restarted schemes (from 0), else 0
   R objective{};             ///< objective of the current output estimate
   std::optional<R> error;    ///< ||estimate - reference||_2 when a reference is given
+  /// (||A estimate - y||_2 - eta)_+ for the constrained problem (P1: PDHG on
+  /// P1, WARPd), else empty: where it is positive the objective may lie below
+  /// the optimal value.
+  std::optional<R> feasibility_gap;
   double elapsed_seconds = 0;
 };
 
