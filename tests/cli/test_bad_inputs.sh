@@ -314,7 +314,7 @@ expect_rejected 2 "--bits" theorem --K 3 --quiet --solvers pdhg --bits 100
 for v in 1 2097152; do expect_rejected 2 "--bits" theorem --K 3 --quiet --solvers pdhg --type mpfr --bits "$v"; done
 for v in -1 100001 x; do expect_rejected 2 "--trials" "${H[@]}" --trials "$v"; done
 for v in -1 x; do expect_rejected 2 "--seed" "${H[@]}" --seed "$v"; done
-expect_rejected 2 "--N2|N2 = " "${H[@]}" --N2 0
+expect_rejected 2 "--N2|N2 = " "${H[@]}" --N2 -1
 expect_rejected 2 "--delta|delta = " "${H[@]}" --delta 1/2
 expect_rejected 2 "--lambda|lambda = " "${H[@]}" --lambda 0
 expect_rejected 2 "--out" "${H[@]}" --out "$tmp/a_file"
