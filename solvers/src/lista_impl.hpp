@@ -26,6 +26,7 @@
 #include <iomanip>
 #include <istream>
 #include <limits>
+#include <memory>
 #include <ostream>
 #include <random>
 #include <sstream>
@@ -422,71 +423,148 @@ void product_add(Matrix<T>& C, const Matrix<T>& A, bool tA, const Matrix<T>& B, 
   }
 }
 
-// The forward pass, keeping what backpropagation needs when `Rs`/`Zs` are given:
-// the residual R_i = Y - A x_{i-1} / s and the pre-threshold Z_i of each layer.
+// Every buffer one pass over a batch of `cols` samples needs, allocated once:
+// training reuses it for every mini-batch, so no step allocates (the batch
+// temporaries of a Table-1 network are about 170 KB each, above glibc's mmap
+// threshold, and allocating them per layer made a third of the training time
+// page faults). R[i] = Y - A x_{i-1} / s and Z[i] (the pre-threshold values)
+// are kept per layer when backpropagation needs them; a forward-only pass
+// keeps one of each and overwrites it layer by layer.
 template <class T>
-Matrix<T> forward_pass(const std::vector<Matrix<T>>& W, const std::vector<T>& theta,
-                       const Matrix<T>& As, const Matrix<T>& Y, std::vector<Matrix<T>>* Rs,
-                       std::vector<Matrix<T>>* Zs) {
-  const Eigen::Index N = As.cols(), R = Y.cols();
-  Matrix<T> x = Matrix<T>::Zero(N, R);
-  Matrix<T> r, z;
-  for (std::size_t i = 0; i < W.size(); ++i) {
-    r = Y;
-    product_add(r, As, false, x, false, true);  // r = Y - As x
-    z = x;
-    product_add(z, W[i], true, r, false, false);  // z = x + W_i^T r
-    for (Eigen::Index c = 0; c < R; ++c)
-      for (Eigen::Index k = 0; k < N; ++k) x(k, c) = soft(z(k, c), theta[i]);
-    if (Rs) (*Rs)[i] = r;
-    if (Zs) (*Zs)[i] = z;
+struct Workspace {
+  Workspace(Eigen::Index m, Eigen::Index N, Eigen::Index cols, std::size_t kept_layers)
+      : R(kept_layers, Matrix<T>(m, cols)), Z(kept_layers, Matrix<T>(N, cols)), x(N, cols),
+        WG(std::is_same_v<T, double> ? N : m, cols), P(N, N) {}
+  std::vector<Matrix<T>> R, Z;
+  Matrix<T> x;   // N x cols: the activations, then the backpropagated gradient
+  Matrix<T> WG;  // W_i dZ_i (m x cols), or for double the next gradient (N x cols)
+  Matrix<T> P;   // double: I - As^T W_i
+};
+
+// Soft threshold of every entry of z into x (same shapes). For double it is
+// max(z - t, 0) + min(z + t, 0), which Eigen vectorises and which equals
+// soft() exactly: at most one term is nonzero, and that term is z -+ t.
+template <class T>
+void soft_all(const Matrix<T>& z, const T& t, Matrix<T>& x) {
+  if constexpr (std::is_same_v<T, double>) {
+    x.array() = (z.array() - t).cwiseMax(T(0)) + (z.array() + t).cwiseMin(T(0));
+  } else {
+    const Eigen::Index n = z.size();
+    for (Eigen::Index k = 0; k < n; ++k) x.data()[k] = soft(z.data()[k], t);
   }
-  return x;
 }
 
-// Gradient of the MSE by reverse-mode differentiation of forward_pass.
+// The backward step through x = soft(z, t) for double: g is zeroed where
+// |z| <= t and the return value is dL/dt = -sum sign(z) g over |z| > t.
+// Vectorised with Eigen's packets; the sum is accumulated per packet lane
+// and then across lanes, so it rounds differently from a sequential sum.
+inline double soft_backward(const double* z, double* g, Eigen::Index n, double t) {
+  namespace ei = Eigen::internal;
+  using P = ei::packet_traits<double>::type;
+  constexpr Eigen::Index S = ei::unpacket_traits<P>::size;
+  const P tp = ei::pset1<P>(t), ntp = ei::pset1<P>(-t), zero = ei::pzero(tp);
+  P acc = zero;
+  Eigen::Index k = 0;
+  for (; k + S <= n; k += S) {
+    const P zk = ei::ploadu<P>(z + k), gk = ei::ploadu<P>(g + k);
+    const P up = ei::pcmp_lt(tp, zk), down = ei::pcmp_lt(zk, ntp);
+    const P gv = ei::pselect(ei::por(up, down), gk, zero);
+    ei::pstoreu(g + k, gv);
+    acc = ei::psub(acc, ei::pselect(up, gv, ei::pnegate(gv)));
+  }
+  double dtheta = ei::predux(acc);
+  for (; k < n; ++k) {
+    if (z[k] > t)
+      dtheta -= g[k];
+    else if (z[k] < -t)
+      dtheta += g[k];
+    else
+      g[k] = 0;
+  }
+  return dtheta;
+}
+
+// The forward pass of Y (m x ws.x.cols()) into ws.x. The first layer skips
+// A x_0 (x_0 = 0): Y - A 0 is Y exactly, so the values are those of the full
+// product.
+template <class T>
+const Matrix<T>& forward_pass(const std::vector<Matrix<T>>& W, const std::vector<T>& theta,
+                              const Matrix<T>& As, const Matrix<T>& Y, Workspace<T>& ws) {
+  const bool keep = ws.R.size() == W.size();
+  ws.x.setZero();
+  for (std::size_t i = 0; i < W.size(); ++i) {
+    Matrix<T>& r = ws.R[keep ? i : 0];
+    Matrix<T>& z = ws.Z[keep ? i : 0];
+    r = Y;
+    if (i > 0) product_add(r, As, false, ws.x, false, true);  // r = Y - As x
+    z = ws.x;
+    product_add(z, W[i], true, r, false, false);  // z = x + W_i^T r
+    soft_all(z, theta[i], ws.x);
+  }
+  return ws.x;
+}
+
+// Gradient of the MSE by reverse-mode differentiation of forward_pass, into
+// g (shaped like the weights); the loss goes to *loss_out when given.
 //   loss = ||x_L - X||^2 / (N R),  G_L = 2 (x_L - X) / (N R)
 //   x_i = soft(Z_i, theta_i):  dZ_i = G_i on |Z| > theta_i, else 0
 //                               dtheta_i = -sum sign(Z_i) G_i over |Z| > theta_i
 //   Z_i = x_{i-1} + W_i^T R_i:  dW_i = R_i dZ_i^T
 //   R_i = Y - As x_{i-1}:       G_{i-1} = dZ_i - As^T (W_i dZ_i)
 template <class T>
-ListaGradient<T> backprop(const std::vector<Matrix<T>>& W, const std::vector<T>& theta,
-                          const Matrix<T>& As, const Matrix<T>& Y, const Matrix<T>& X,
-                          T* loss_out) {
+void backprop(const std::vector<Matrix<T>>& W, const std::vector<T>& theta, const Matrix<T>& As,
+              const Matrix<T>& Y, const Matrix<T>& X, Workspace<T>& ws, ListaGradient<T>& g,
+              T* loss_out) {
   const std::size_t L = W.size();
-  std::vector<Matrix<T>> Rs(L), Zs(L);
-  Matrix<T> G = forward_pass<T>(W, theta, As, Y, &Rs, &Zs);
+  Matrix<T>& G = ws.x;
+  forward_pass<T>(W, theta, As, Y, ws);
   G -= X;
   const T count = T(static_cast<double>(X.rows() * X.cols()));
   if (loss_out) *loss_out = G.squaredNorm() / count;
   G *= T(2) / count;
 
-  ListaGradient<T> g;
-  g.W.resize(L);
-  g.theta.assign(L, T(0));
   for (std::size_t i = L; i-- > 0;) {
-    const Matrix<T>& Z = Zs[i];
+    const T* z = ws.Z[i].data();
+    T* gk = G.data();
+    const T& t = theta[i];
+    const Eigen::Index n = G.size();
     T dtheta(0);
-    for (Eigen::Index c = 0; c < Z.cols(); ++c)
-      for (Eigen::Index k = 0; k < Z.rows(); ++k) {
-        const T& z = Z(k, c);
-        if (z > theta[i])
-          dtheta -= G(k, c);
-        else if (z < -theta[i])
-          dtheta += G(k, c);
+    if constexpr (std::is_same_v<T, double>) {
+      dtheta = soft_backward(z, gk, n, t);
+    } else {
+      for (Eigen::Index k = 0; k < n; ++k) {
+        if (z[k] > t)
+          dtheta -= gk[k];
+        else if (z[k] < -t)
+          dtheta += gk[k];
         else
-          G(k, c) = T(0);  // at or inside the kink: derivative 0 (TensorFlow's relu'(0) = 0)
+          gk[k] = T(0);  // at or inside the kink: derivative 0 (TensorFlow's relu'(0) = 0)
       }
+    }
     g.theta[i] = dtheta;
-    g.W[i] = Matrix<T>::Zero(Rs[i].rows(), G.rows());
-    product_add(g.W[i], Rs[i], false, G, true, false);  // dW_i = R_i dZ_i^T
-    if (i > 0) {
-      Matrix<T> WG = Matrix<T>::Zero(W[i].rows(), G.cols());
-      product_add(WG, W[i], false, G, false, false);
-      product_add(G, As, true, WG, false, true);  // G -= As^T (W_i dZ_i)
+    g.W[i].setZero();
+    product_add(g.W[i], ws.R[i], false, G, true, false);  // dW_i = R_i dZ_i^T
+    if (i == 0) continue;
+    if constexpr (std::is_same_v<T, double>) {
+      // G <- (I - As^T W_i) G: one N x N x B product instead of two m x N x B
+      ws.P.setIdentity();
+      ws.P.noalias() -= As.transpose() * W[i];
+      ws.WG.noalias() = ws.P * G;  // WG is N x B here
+      G.swap(ws.WG);
+    } else {
+      ws.WG.setZero();
+      product_add(ws.WG, W[i], false, G, false, false);
+      product_add(G, As, true, ws.WG, false, true);  // G -= As^T (W_i dZ_i)
     }
   }
+}
+
+// A gradient shaped like the weights of `W` (zero).
+template <class T>
+ListaGradient<T> gradient_like(const std::vector<Matrix<T>>& W) {
+  ListaGradient<T> g;
+  for (const auto& M : W) g.W.push_back(Matrix<T>::Zero(M.rows(), M.cols()));
+  g.theta.assign(W.size(), real_of<T>(0));
   return g;
 }
 
@@ -679,7 +757,8 @@ Matrix<T> run_forward(const std::vector<Matrix<T>>& W, const std::vector<real_of
     using R = real_of<T>;
     return from_parts(forward_pass<R>(to_parts(W), theta, to_parts(As), to_parts(Y), nullptr, nullptr));
   } else {
-    return forward_pass<T>(W, theta, As, Y, nullptr, nullptr);
+    Workspace<T> ws(As.rows(), As.cols(), Y.cols(), 1);
+    return forward_pass<T>(W, theta, As, Y, ws);
   }
 }
 
@@ -687,10 +766,14 @@ template <class T>
 ListaGradient<T> run_backprop(const std::vector<Matrix<T>>& W, const std::vector<real_of<T>>& theta,
                               const Matrix<T>& As, const Matrix<T>& Y, const Matrix<T>& X,
                               real_of<T>* loss_out) {
-  if constexpr (is_complex_v<T>)
+  if constexpr (is_complex_v<T>) {
     return backprop(to_parts(W), theta, to_parts(As), to_parts(Y), to_parts(X), loss_out);
-  else
-    return backprop(W, theta, As, Y, X, loss_out);
+  } else {
+    Workspace<T> ws(As.rows(), As.cols(), Y.cols(), W.size());
+    ListaGradient<T> g = gradient_like(W);
+    backprop(W, theta, As, Y, X, ws, g, loss_out);
+    return g;
+  }
 }
 
 // ||F - X||_F^2 (sum of |.|^2 for complex entries).
@@ -848,9 +931,19 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
   const Matrix<T>& As = Access::A_scaled(net);
   const std::size_t L = W.size();
 
-  auto validate = [&]() {
-    const Matrix<T> F = run_forward<T>(W, theta, As, Y_val);
+  // Real networks train in preallocated workspaces (see Workspace); complex
+  // ones compute on separate real and imaginary parts, allocated per batch.
+  constexpr bool real_net = !is_complex_v<T>;
+  std::unique_ptr<Workspace<T>> val_ws;
+  if constexpr (real_net) val_ws = std::make_unique<Workspace<T>>(net.rows(), net.cols(), Y_val.cols(), 1);
+  auto metric = [&](const Matrix<T>& F) {
     return relative ? R(squared_distance(F, X_val) / val_norm2) : mse(F, X_val);
+  };
+  auto validate = [&]() {
+    if constexpr (real_net)
+      return metric(forward_pass<T>(W, theta, As, Y_val, *val_ws));
+    else
+      return metric(run_forward<T>(W, theta, As, Y_val));
   };
 
   ListaTrainResult<T> result;
@@ -885,7 +978,21 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
   std::vector<Eigen::Index> order(static_cast<std::size_t>(samples));
   for (Eigen::Index k = 0; k < samples; ++k) order[k] = k;
   std::mt19937_64 shuffle_rng(settings.shuffle_seed);
-  Matrix<T> Yb, Xb;
+  // The buffers of a mini-batch, one set per batch width (an epoch has at
+  // most two: full batches and the remainder), so no step allocates.
+  struct Batch {
+    Matrix<T> Y, X;
+    ListaGradient<T> g;
+    std::unique_ptr<Workspace<T>> ws;  // real T only
+  };
+  auto make_batch = [&](Eigen::Index cnt) {
+    Batch b{Matrix<T>(Y_train.rows(), cnt), Matrix<T>(X_train.rows(), cnt), gradient_like(W), nullptr};
+    if constexpr (real_net) b.ws = std::make_unique<Workspace<T>>(net.rows(), net.cols(), cnt, L);
+    return b;
+  };
+  Batch full = make_batch(batch);
+  std::optional<Batch> rest;
+  if (samples % batch != 0) rest.emplace(make_batch(samples % batch));
 
   for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
     if (settings.shuffle)
@@ -896,14 +1003,17 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
     bool broken = false;
     for (Eigen::Index start = 0; start < samples; start += batch) {
       const Eigen::Index cnt = std::min(batch, samples - start);
-      Yb.resize(Y_train.rows(), cnt);
-      Xb.resize(X_train.rows(), cnt);
+      Batch& b = cnt == batch ? full : *rest;
       for (Eigen::Index c = 0; c < cnt; ++c) {
-        Yb.col(c) = Y_train.col(order[start + c]);
-        Xb.col(c) = X_train.col(order[start + c]);
+        b.Y.col(c) = Y_train.col(order[start + c]);
+        b.X.col(c) = X_train.col(order[start + c]);
       }
       R batch_loss;
-      const ListaGradient<T> g = run_backprop<T>(W, theta, As, Yb, Xb, &batch_loss);
+      if constexpr (real_net)
+        backprop<T>(W, theta, As, b.Y, b.X, *b.ws, b.g, &batch_loss);
+      else
+        b.g = run_backprop<T>(W, theta, As, b.Y, b.X, &batch_loss);
+      const ListaGradient<T>& g = b.g;
       if (!finite(batch_loss) || !all_finite(g)) {
         broken = true;
         break;
