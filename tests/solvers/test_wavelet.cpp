@@ -57,6 +57,40 @@ TEST_CASE_TEMPLATE("Haar by hand, 1-D and 2-D", T, BARRIERS_TEST_ALL_TYPES) {
   }
 }
 
+TEST_CASE_TEMPLATE("one 2-D level equals T X T^T with the periodic filter matrix", T, double, std::complex<double>,
+                   std::complex<mpfr_real>) {
+  using R = real_of<T>;
+  PrecisionGuard guard(mpfr_test_bits);
+  Gaussian g(963);
+  // 8 x 8 with db2 (L = 4 <= 8) and 4 x 4 with db3 (L = 6 > 4: the filter
+  // wraps around): T = [H; G], H_jm = sum over k = m - 2j mod n of h_k.
+  for (int moments : {2, 3}) {
+    const Eigen::Index n = moments == 2 ? 8 : 4;
+    const WaveletTransform<T> W(ImageShape{n, n}, moments, 1);
+    const Vector<R>& h = W.filter();
+    const Eigen::Index L = h.size();
+    Matrix<T> Tm = Matrix<T>::Zero(n, n);
+    for (Eigen::Index j = 0; j < n / 2; ++j)
+      for (Eigen::Index k = 0; k < L; ++k) {
+        const Eigen::Index m = (2 * j + k) % n;
+        Tm(j, m) += T(h(k));
+        Tm(n / 2 + j, m) += T((k % 2 ? -1 : 1) * h(L - 1 - k));
+      }
+    const Matrix<T> X = random_matrix<T>(g, n, n);
+    const Matrix<T> Y = Tm * X * Tm.transpose();
+    const Eigen::Index q = n / 2;
+    Vector<T> want(n * n);
+    want << Y.block(0, 0, q, q).reshaped(), Y.block(q, 0, q, q).reshaped(), Y.block(0, q, q, q).reshaped(),
+        Y.block(q, q, q, q).reshaped();
+    const Vector<T> got = W.forward(X.reshaped());
+    // Both are the same sums up to order: within twice the rounding bound
+    // (plus the dense products' own rounding, of the same size).
+    CHECK(R((got - want).norm()) <= 4 * W.rounding_bound() * R(X.norm()));
+    CHECK(R((W.adjoint(want) - Vector<T>((Tm.transpose() * Y * Tm).reshaped())).norm()) <=
+          4 * W.rounding_bound() * R(X.norm()));
+  }
+}
+
 TEST_CASE_TEMPLATE("db2 matches its closed form", R, BARRIERS_TEST_REAL_TYPES) {
   using std::abs;
   using std::sqrt;

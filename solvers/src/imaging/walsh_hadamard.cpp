@@ -16,14 +16,14 @@ int log2_exact(Eigen::Index n, const char* what) {
   return m;
 }
 
-// Butterflies of length n on v[offset + stride * j], j = 0..n-1.
+// Butterflies of length n on v[0..n).
 template <class T>
-void fwht_line(T* v, Eigen::Index n, Eigen::Index stride) {
+void fwht_line(T* v, Eigen::Index n) {
   for (Eigen::Index half = 1; half < n; half <<= 1)
     for (Eigen::Index i = 0; i < n; i += 2 * half)
       for (Eigen::Index j = i; j < i + half; ++j) {
-        T& a = v[j * stride];
-        T& b = v[(j + half) * stride];
+        T& a = v[j];
+        T& b = v[j + half];
         const T s = a + b;
         b = a - b;
         a = s;
@@ -55,9 +55,20 @@ WalshHadamard<T>::WalshHadamard(ImageShape shape) : shape_(shape) {
 template <class T>
 void WalshHadamard<T>::butterflies(Vector<T>& v) const {
   const Eigen::Index R = shape_.rows, C = shape_.cols;
-  for (Eigen::Index j = 0; j < C; ++j) fwht_line(v.data() + j * R, R, 1);
-  if (C > 1)
-    for (Eigen::Index i = 0; i < R; ++i) fwht_line(v.data() + i, C, R);
+  for (Eigen::Index j = 0; j < C; ++j) fwht_line(v.data() + j * R, R);
+  // Along the rows: the same butterflies between whole (contiguous) columns,
+  // so memory is read in order.
+  for (Eigen::Index half = 1; half < C; half <<= 1)
+    for (Eigen::Index i = 0; i < C; i += 2 * half)
+      for (Eigen::Index j = i; j < i + half; ++j) {
+        T* a = v.data() + j * R;
+        T* b = v.data() + (j + half) * R;
+        for (Eigen::Index t = 0; t < R; ++t) {
+          const T s = a[t] + b[t];
+          b[t] = a[t] - b[t];
+          a[t] = s;
+        }
+      }
 }
 
 template <class T>

@@ -82,33 +82,122 @@ WaveletTransform<T>::WaveletTransform(ImageShape shape, int moments, int levels)
   rounding_ = Real(P) * e * fp * margin;
 }
 
-template <class T>
-void WaveletTransform<T>::analyse_line(T* v, Eigen::Index n, Eigen::Index stride, std::vector<T>& buf) const {
-  const Eigen::Index half = n / 2, L = h_.size();
-  for (Eigen::Index j = 0; j < half; ++j) {
-    T a(0), d(0);
-    for (Eigen::Index k = 0; k < L; ++k) {
-      const T& x = v[((2 * j + k) % n) * stride];
-      a += x * h_(k);
-      d += x * g_(k);
-    }
-    buf[j] = a;
-    buf[half + j] = d;
-  }
-  for (Eigen::Index i = 0; i < n; ++i) v[i * stride] = buf[i];
+namespace {
+// i mod n for -n <= i < 2 n + L: a loop, as % (a division) would dominate
+// the short filter loops.
+inline Eigen::Index wrap(Eigen::Index i, Eigen::Index n) {
+  while (i < 0) i += n;
+  while (i >= n) i -= n;
+  return i;
 }
 
-template <class T>
-void WaveletTransform<T>::synthesise_line(T* v, Eigen::Index n, Eigen::Index stride, std::vector<T>& buf) const {
-  const Eigen::Index half = n / 2, L = h_.size();
-  for (Eigen::Index i = 0; i < n; ++i) buf[i] = T(0);
+// One level along one dimension of a block: `width` independent signals of
+// length n, signal t's entry i at v[i * stride + t] (a column: stride 1; the
+// rows of a column-major block: stride R, read and written as whole
+// contiguous columns). Every output is the same sum, in the same order,
+// whichever layout. S is the real type: complex data are passed as their
+// interleaved real and imaginary parts (the filter is real, so each part is
+// transformed on its own; std::complex<R> is stored as R[2]).
+template <class S>
+void analyse(S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h, const Vector<S>& g,
+             std::vector<S>& buf) {
+  const Eigen::Index half = n / 2, L = h.size();
+  std::vector<Eigen::Index> offset(static_cast<std::size_t>(L));
   for (Eigen::Index j = 0; j < half; ++j) {
-    const T& a = v[j * stride];
-    const T& d = v[(half + j) * stride];
-    for (Eigen::Index k = 0; k < L; ++k) buf[(2 * j + k) % n] += a * h_(k) + d * g_(k);
+    for (Eigen::Index k = 0; k < L; ++k) offset[k] = wrap(2 * j + k, n) * stride;
+    if (width >= 8) {  // many signals: stream over them, k by k
+      S* __restrict a = buf.data() + j * width;
+      S* __restrict d = buf.data() + (half + j) * width;
+      for (Eigen::Index t = 0; t < width; ++t) a[t] = d[t] = S(0);
+      for (Eigen::Index k = 0; k < L; ++k) {
+        const S* __restrict x = v + offset[k];
+        for (Eigen::Index t = 0; t < width; ++t) {
+          a[t] += x[t] * h(k);
+          d[t] += x[t] * g(k);
+        }
+      }
+      continue;
+    }
+    // Few signals: accumulate each output in a local, not through memory.
+    for (Eigen::Index t = 0; t < width; ++t) {
+      S a(0), d(0);
+      for (Eigen::Index k = 0; k < L; ++k) {
+        const S& x = v[offset[k] + t];
+        a += x * h(k);
+        d += x * g(k);
+      }
+      buf[j * width + t] = a;
+      buf[(half + j) * width + t] = d;
+    }
   }
-  for (Eigen::Index i = 0; i < n; ++i) v[i * stride] = buf[i];
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index t = 0; t < width; ++t) v[i * stride + t] = buf[i * width + t];
 }
+
+template <class S>
+void gather_synthesis(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
+                      const Vector<S>& g, std::vector<S>& buf);
+
+// The transpose of analyse: x_i = sum of a_j h_k + d_j g_k over the pairs
+// 2 j + k = i mod n, L products per output as in the analysis. Many signals:
+// scattered j by j; few: gathered per output (for k = i mod 2, k < L, one j
+// each), so each sum stays in a local. Only the order of the L terms
+// differs, which the error bound allows.
+template <class S>
+void synthesise(S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
+                const Vector<S>& g, std::vector<S>& buf) {
+  const Eigen::Index half = n / 2, L = h.size();
+  if (width >= 8) {  // many signals: scatter over them, j by j and k by k
+    for (Eigen::Index i = 0; i < n * width; ++i) buf[i] = S(0);
+    for (Eigen::Index j = 0; j < half; ++j) {
+      const S* __restrict a = v + j * stride;
+      const S* __restrict d = v + (half + j) * stride;
+      for (Eigen::Index k = 0; k < L; ++k) {
+        S* __restrict x = buf.data() + wrap(2 * j + k, n) * width;
+        for (Eigen::Index t = 0; t < width; ++t) x[t] += a[t] * h(k) + d[t] * g(k);
+      }
+    }
+  } else {
+    gather_synthesis(v, n, stride, width, h, g, buf);
+  }
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index t = 0; t < width; ++t) v[i * stride + t] = buf[i * width + t];
+}
+
+template <class S>
+void gather_synthesis(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
+                      const Vector<S>& g, std::vector<S>& buf) {
+  const Eigen::Index half = n / 2, L = h.size();
+  std::vector<Eigen::Index> ks, off_a, off_d;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    ks.clear();
+    off_a.clear();
+    off_d.clear();
+    for (Eigen::Index k = i % 2; k < L; k += 2) {
+      const Eigen::Index j = wrap(i - k, n) / 2;
+      ks.push_back(k);
+      off_a.push_back(j * stride);
+      off_d.push_back((half + j) * stride);
+    }
+    for (Eigen::Index t = 0; t < width; ++t) {
+      S x(0);
+      for (std::size_t q = 0; q < ks.size(); ++q) x += v[off_a[q] + t] * h(ks[q]) + v[off_d[q] + t] * g(ks[q]);
+      buf[i * width + t] = x;
+    }
+  }
+}
+
+// The real parts view of v: (pointer, 1) for real T, (pointer, 2) for complex.
+template <class T>
+std::pair<real_of<T>*, Eigen::Index> real_view(Vector<T>& v) {
+  if constexpr (number_traits<T>::is_complex) {
+    static_assert(sizeof(T) == 2 * sizeof(real_of<T>), "complex numbers are not stored as two reals");
+    return {reinterpret_cast<real_of<T>*>(v.data()), 2};
+  } else {
+    return {v.data(), 1};
+  }
+}
+}  // namespace
 
 template <class T>
 void WaveletTransform<T>::gather(const Vector<T>& mallat, Vector<T>& out) const {
@@ -135,12 +224,12 @@ void WaveletTransform<T>::apply(const Vector<T>& x, Vector<T>& out) const {
                                 " but the image has " + std::to_string(shape_.size()) + " pixels.");
   const Eigen::Index R = shape_.rows;
   Vector<T> m = x;
-  std::vector<T> buf(static_cast<std::size_t>(std::max(R, shape_.cols)));
+  const auto [v, w] = real_view(m);  // w reals per entry
+  std::vector<Real> buf(static_cast<std::size_t>(w * shape_.size()));
   for (int l = 0; l < levels_; ++l) {
     const Eigen::Index r = R >> l, c = shape_.is_1d() ? 1 : shape_.cols >> l;
-    for (Eigen::Index j = 0; j < c; ++j) analyse_line(m.data() + j * R, r, 1, buf);
-    if (!shape_.is_1d())
-      for (Eigen::Index i = 0; i < r; ++i) analyse_line(m.data() + i, c, R, buf);
+    for (Eigen::Index j = 0; j < c; ++j) analyse(v + w * j * R, r, w, w, h_, g_, buf);
+    if (!shape_.is_1d()) analyse(v, c, w * R, w * r, h_, g_, buf);
   }
   gather(m, out);
 }
@@ -153,12 +242,12 @@ void WaveletTransform<T>::apply_adjoint(const Vector<T>& y, Vector<T>& out) cons
   const Eigen::Index R = shape_.rows;
   Vector<T> m;
   scatter(y, m);
-  std::vector<T> buf(static_cast<std::size_t>(std::max(R, shape_.cols)));
+  const auto [v, w] = real_view(m);
+  std::vector<Real> buf(static_cast<std::size_t>(w * shape_.size()));
   for (int l = levels_ - 1; l >= 0; --l) {
     const Eigen::Index r = R >> l, c = shape_.is_1d() ? 1 : shape_.cols >> l;
-    if (!shape_.is_1d())
-      for (Eigen::Index i = 0; i < r; ++i) synthesise_line(m.data() + i, c, R, buf);
-    for (Eigen::Index j = 0; j < c; ++j) synthesise_line(m.data() + j * R, r, 1, buf);
+    if (!shape_.is_1d()) synthesise(v, c, w * R, w * r, h_, g_, buf);
+    for (Eigen::Index j = 0; j < c; ++j) synthesise(v + w * j * R, r, w, w, h_, g_, buf);
   }
   out = std::move(m);
 }

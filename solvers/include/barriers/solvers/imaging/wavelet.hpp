@@ -75,8 +75,6 @@ class WaveletTransform final : public LinearOperator<T> {
   Real rounding_bound() const { return rounding_; }
 
  private:
-  void analyse_line(T* v, Eigen::Index n, Eigen::Index stride, std::vector<T>& buf) const;
-  void synthesise_line(T* v, Eigen::Index n, Eigen::Index stride, std::vector<T>& buf) const;
   // Mallat square layout <-> level-ordered vector.
   void gather(const Vector<T>& mallat, Vector<T>& out) const;
   void scatter(const Vector<T>& coeffs, Vector<T>& mallat) const;
