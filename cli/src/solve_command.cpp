@@ -55,12 +55,16 @@ struct HistoryRow {
   long iteration;
   double objective;
   std::optional<double> error;
+  std::optional<double> feasibility_gap;  ///< P1 only
 };
 
 // A run whose relative duality gap exceeds this ends with a warning: fewer
 // than six digits of the optimal value are confirmed (the threshold is the
 // same in every type, so a run is judged by the problem, not the arithmetic).
 constexpr double far_from_optimal = 1e-6;
+
+// The automatic --history-every never records more often than this (see parse_options).
+constexpr long min_history_every = 20;
 
 rational exact_option(const std::string& option, const std::string& value) {
   try {
@@ -127,9 +131,11 @@ ParsedOptions parse_options(const SolveOptions& o) {
   p.bits = unsigned(parse_integer("--bits", o.bits, 2, 1 << 20));
   p.history_every = long(parse_integer("--history-every", o.history_every, 0, 100000000));
   if (p.history_every == 0) {
-    // Automatic: about 10000 history rows at most (the observer recomputes
-    // the objective, which costs about half an iteration each time). The
-    // automatic inner count of warpd/warpd-sr is not known here: every step.
+    // Automatic: every min_history_every-th step (a recorded row recomputes
+    // the objective with one product, about half an iteration: every 20th
+    // step keeps that under 3 %), and about 10000 rows at most. The
+    // automatic inner count of warpd/warpd-sr is not known here: its runs
+    // record every 20th step.
     long total = 1;
     if (o.solver == "pdhg" || o.solver == "fista")
       total = p.iters;
@@ -137,7 +143,7 @@ ParsedOptions parse_options(const SolveOptions& o) {
       total = long(p.restarts) * (p.inner > 0 ? p.inner : 100);
     else if (p.inner > 0)
       total = long(p.restarts) * p.inner;
-    p.history_every = std::max(1L, (total + 9999) / 10000);
+    p.history_every = std::max(min_history_every, (total + 9999) / 10000);
   }
   if (o.warm_dual != "yes" && o.warm_dual != "no")
     throw UsageError("--warm-dual " + quote_for_message(o.warm_dual) + ": allowed are yes, no");
@@ -219,19 +225,52 @@ std::string full_text(const T& v) {
   }
 }
 
-// The objective's distance to the final dual bound (an upper bound on its
-// distance to the optimal value) against the iteration, and the error
-// against the reference when one is given.
-bool write_plot(const OutputDir& out, const std::string& title, bool with_error) {
+// Convergence plot on a log axis: only positive values can be drawn, so each
+// series is drawn where it is positive and left out when it never is.
+// Unconstrained problems: objective - final dual bound (an upper bound on the
+// objective's distance to the optimal value). P1: that bound holds only for
+// feasible iterates; an infeasible one (the common case for PDHG and WARPd,
+// which approach the constraint from outside) can have an objective below
+// the optimum, so its |objective - final dual bound| and its constraint
+// violation are drawn as two separate series. Plus the error against the
+// reference when one is given.
+bool write_plot(const OutputDir& out, const std::string& title, const std::vector<HistoryRow>& history,
+                double dual, bool p1, bool with_error) {
+  auto any = [&history](auto&& positive) { return std::any_of(history.begin(), history.end(), positive); };
+  const bool feasible_gap = any([&](const HistoryRow& h) {
+    return h.objective - dual > 0 && !(h.feasibility_gap && *h.feasibility_gap > 0);
+  });
+  const bool infeasible = p1 && any([](const HistoryRow& h) { return h.feasibility_gap && *h.feasibility_gap > 0; });
+  const bool infeasible_gap =
+      infeasible && any([&](const HistoryRow& h) { return *h.feasibility_gap > 0 && h.objective != dual; });
+  const bool error = with_error && any([](const HistoryRow& h) { return h.error && *h.error > 0; });
+  std::vector<std::string> series;
+  const std::string data = "'history.csv' every ::1 using 1:";
+  if (feasible_gap)
+    series.push_back(data + "((valid(5) && $5 > 0) ? 1/0 : ($4 > 0 ? $4 : 1/0)) with lines lw 2 title " +
+                     gnuplot_string(p1 ? "objective - final dual bound, feasible iterates (>= objective - optimum)"
+                                       : "objective - final dual bound (>= objective - optimum)"));
+  if (infeasible_gap)
+    series.push_back(data + "(($5 > 0 && $4 != 0) ? abs($4) : 1/0) with lines lw 2 title " +
+                     gnuplot_string("|objective - final dual bound|, infeasible iterates"));
+  if (infeasible)
+    series.push_back(data + "($5 > 0 ? $5 : 1/0) with lines lw 2 dt 2 title " +
+                     gnuplot_string("constraint violation ||A x_k - y|| - eta"));
+  if (error) series.push_back(data + "($3 > 0 ? $3 : 1/0) with lines lw 2 title '||x_k - x_{ref}||_2'");
   std::ostringstream gp;
   gp << "set terminal pngcairo size 800,600\nset output 'convergence.png'\n"
      << "set title " << gnuplot_string(title + ": convergence") << "\n"
      << "set logscale y\nset format y '10^{%L}'\nset grid\nset xlabel 'iteration'\nset key top right\n"
-     << "set datafile separator ','\n"
-     << "plot 'history.csv' every ::1 using 1:($4 > 0 ? $4 : 1/0) with lines lw 2 "
-        "title 'objective - final dual bound (>= objective - optimum)'";
-  if (with_error) gp << ", \\\n  'history.csv' every ::1 using 1:3 with lines lw 2 title '||x_k - x_{ref}||_2'";
-  gp << "\n";
+     << "set datafile separator ','\n";
+  if (series.empty()) {
+    // Nothing positive to draw (e.g. every recorded iterate at the final dual bound exactly).
+    gp << "set yrange [1e-20:1]\nset label 1 'no positive gap, violation or error to draw' at graph 0.5, 0.5 center\n"
+       << "plot 1/0 notitle\n";
+  } else {
+    gp << "plot ";
+    for (std::size_t i = 0; i < series.size(); ++i) gp << (i ? ", \\\n  " : "") << series[i];
+    gp << "\n";
+  }
   return out.plot("convergence.gp", gp.str(), "convergence.png");
 }
 
@@ -272,8 +311,10 @@ int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::Rat
 
   std::vector<HistoryRow> history;
   Observer<Real> observe = [&history](const IterationInfo<Real>& info) {
-    history.push_back({info.iteration, double(info.objective),
-                       info.error ? std::optional<double>(double(*info.error)) : std::nullopt});
+    auto as_double = [](const std::optional<Real>& v) {
+      return v ? std::optional<double>(double(*v)) : std::nullopt;
+    };
+    history.push_back({info.iteration, double(info.objective), as_double(info.error), as_double(info.feasibility_gap)});
     return true;
   };
   const DenseOperator<T> op(A.value.template cast<T>());
@@ -354,11 +395,29 @@ int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::Rat
     err = Real((r.solution - reference).norm());
     std::printf("  ||x - reference||_2 = %.6e\n", double(*err));
   }
-  if (finite && !(opt.relative_gap <= Real(far_from_optimal)))
+  // A gap below -1e-6 is no rounding effect: the output is infeasible (P1)
+  // and its objective lies below the optimal value; not optimal either.
+  using std::abs;
+  const bool far = finite && !(abs(opt.relative_gap) <= Real(far_from_optimal));
+  if (far && opt.relative_gap > 0)
     std::fprintf(stderr,
                  "barriers: warning: optimality not confirmed: relative duality gap %.3g > %g; the run may "
                  "have ended far from optimal, or the dual point found is weak (see docs/solve.md)\n",
                  double(opt.relative_gap), far_from_optimal);
+  else if (far)
+    std::fprintf(stderr,
+                 "barriers: warning: not optimal: the objective lies below the dual bound by a relative %.3g > %g, "
+                 "so the output is infeasible and its objective is not the optimal value (see docs/solve.md)\n",
+                 double(-opt.relative_gap), far_from_optimal);
+  // WARPd's restart schedule assumes C1 (and C2) bound the sharpness of the
+  // problem; with constants too small it stalls short of the optimum, and
+  // more restarts do not help (docs/solve.md has a measured example).
+  if (far && (s == "warpd" || s == "warpd-sr"))
+    std::fprintf(stderr,
+                 "barriers: warning: %s sets its step sizes from --C1%s; when they are below the problem's sharpness "
+                 "constant%s the run can stall short of the optimum, and more restarts do not help: try a larger "
+                 "--C1%s\n",
+                 s.c_str(), s == "warpd" ? " and --C2" : "", s == "warpd" ? "s" : "", s == "warpd" ? " and --C2" : "");
   if (finite && problem == SparseProblem::p1_basis_pursuit &&
       !(r.feasibility_gap <= Real(far_from_optimal) * (Real(b.norm()) + eta)))
     std::fprintf(stderr, "barriers: warning: the output violates the constraint: ||A x - y|| - eta = %.3g\n",
@@ -369,7 +428,7 @@ int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::Rat
     // gap_bound = objective - (the final dual bound): an upper bound on the
     // objective's distance to the optimal value at each recorded iterate
     // (for P1 only where that iterate is feasible).
-    hist << "iteration,objective,error,gap_bound\n";
+    hist << "iteration,objective,error,gap_bound,feasibility_gap\n";
     const double dual = double(opt.dual);
     for (const auto& h : history) {
       char buf[128];
@@ -379,8 +438,13 @@ int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::Rat
         std::snprintf(buf, sizeof buf, "%.17g", *h.error);
         hist << buf;
       }
-      std::snprintf(buf, sizeof buf, ",%.17g\n", h.objective - dual);
+      std::snprintf(buf, sizeof buf, ",%.17g,", h.objective - dual);
       hist << buf;
+      if (h.feasibility_gap) {
+        std::snprintf(buf, sizeof buf, "%.17g", *h.feasibility_gap);
+        hist << buf;
+      }
+      hist << "\n";
     }
     sum << "key,value\n"
         << "solver," << s << "\nproblem," << o.problem << "\ntype," << describe_type<T>() << "\n"
@@ -394,7 +458,8 @@ int solve_typed(const SolveOptions& o, const ParsedOptions& p, const oracle::Rat
     out->write("solution.csv", sol.str());
     out->write("history.csv", hist.str());
     out->write("summary.csv", sum.str());
-    const bool plotted = write_plot(*out, s + " on " + o.problem, refr.has_value());
+    const bool plotted = write_plot(*out, s + " on " + o.problem, history, dual,
+                                    problem == SparseProblem::p1_basis_pursuit, refr.has_value());
     if (finite) out->finish();  // a non-finite run keeps the INCOMPLETE marker
     std::cerr << "wrote " << o.out << "/solution.csv, history.csv, summary.csv, "
               << (plotted ? "convergence.png" : "convergence.gp") << "\n";

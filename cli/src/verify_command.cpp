@@ -138,7 +138,13 @@ Command add_verify_command(CLI::App& app) {
                   "docs/impossibility.md)")
       ->type_name("BITS")
       ->capture_default_str();
-  return {sub, [opts] { return run_verify(*opts); }};
+  return {sub, [opts, sub] {
+            // delta cancels in the construction (b = sqrt(2) 10^K / 3), so no check depends on it (issue 12).
+            if (sub->count("--delta") > 0)
+              throw UsageError("--delta does not apply to verify: delta cancels in the Omega_K construction "
+                               "(b = sqrt(2) 10^K / 3 for every delta), so no check depends on it");
+            return run_verify(*opts);
+          }};
 }
 
 }  // namespace barriers::cli

@@ -123,9 +123,10 @@ TEST_CASE_TEMPLATE("WARPdSR with the dual carried over (published) and restarted
 // accurate as after 60 restarts (noiseless 30 x 60, s = 3: the relative
 // error is at the rounding floor by then, measured 8 eps (WARPd) and 9 eps
 // (WARPdSR); after 808 restarts the same to 5 %). "As accurate": at most
-// twice the error plus 16 eps of rounding. Double only: long double would
-// need 11456 restarts (a minute) and MPFR's exponent range (2^62) cannot be
-// exhausted; the code path is the same (the MPFR accuracy far beyond the
+// twice the error plus 16 eps of rounding. Double only here: long double and
+// float128 past their exponent range are checked by the next test (with one
+// inner step per restart), and MPFR's exponent range (2^62) cannot be
+// exhausted (the MPFR accuracy far beyond the
 // floor is checked for FIRENET in test_firenet.cpp; for WARPd at 64 bits,
 // measured once: 2.2e-20 after 60 restarts, 2.1e-20 after 200).
 TEST_CASE_TEMPLATE("WARPd and WARPdSR stay finite and accurate for any restart count (delta = 0)", T, double) {
@@ -169,8 +170,9 @@ TEST_CASE_TEMPLATE("WARPd and WARPdSR stay finite and accurate for any restart c
 // The omega floor in long double and float128: without it, omega_0 nu^j
 // underflows to 0 after about -ln(denorm_min) ~ 11400 restarts (both types
 // share that exponent range) and tau2 ~ 1/omega becomes infinite, so the run
-// ended non-finite. With one inner step on a 3 x 5 problem the restarts cost
-// little, so the run goes 100 restarts past that point and must stay finite,
+// ended non-finite (checked: with the floor removed this test fails in both
+// types). With one inner step on a 3 x 5 problem the restarts cost little,
+// so the run goes 100 restarts past that point and must stay finite,
 // with an objective (WARPd: J plus the constraint violation, both measured
 // at the working precision) no worse than shortly after the floor binds,
 // within rounding (16 u of it).

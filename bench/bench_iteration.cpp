@@ -1,0 +1,129 @@
+// Cost of one FIRENET and one WARPd inner iteration in double against the cost
+// of the two operator applications (A x and A^* z) it contains, measured alone
+// in the same run; and the cost of an observer at solve's default frequency.
+//
+// Sizes: the 21 x 22 matrix of the Table-1 (P3) family, and seeded Gaussian
+// matrices 80 x 200 and 1000 x 4000 (entries N(0, 1/m)), all dense. The
+// iteration is everything else an inner step does (soft-threshold, dual
+// prox, the ergodic sum, finiteness checks) on top of the two products, so
+// the ratio iteration / products is the overhead of the solver's own code
+// (goal of issue 11: at most 1.3). Every figure is the minimum over `repeats`
+// interleaved measurements, each at least `min_seconds` long, so that load
+// from other processes inflates the ratio less.
+//
+// Usage: bench_iteration [min_seconds] [repeats]   (defaults 0.3 and 5)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+
+#include "barriers/solvers/dense_operator.hpp"
+#include "barriers/solvers/firenet.hpp"
+#include "barriers/solvers/warpd.hpp"
+
+using namespace barriers;
+
+namespace {
+
+Matrix<double> table1_matrix() {
+  const int K = 1, n = 10, N1 = 2, N2 = 20, j = 2;
+  const double delta = 1.0 / 6, lambda = 1;
+  const double gamma = std::sqrt(2.0) * (1 - delta) * std::pow(10.0, K) / (3 * lambda);
+  Vector<double> a = Vector<double>::Constant(N1, gamma * lambda / (1 - delta));
+  a(j - 1) += std::ldexp(1.0, -n - 1);
+  Matrix<double> A = Matrix<double>::Zero(1 + N2, N1 + N2);
+  A.block(0, 0, 1, N1) = a.transpose();
+  for (int i = 0; i < N2; ++i) A(1 + i, N1 + i) = a.norm();
+  return A;
+}
+
+Matrix<double> gaussian_matrix(int m, int N, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Matrix<double> A(m, N);
+  for (int j = 0; j < N; ++j)
+    for (int i = 0; i < m; ++i) {
+      // Box-Muller from 53-bit uniforms: portable across standard libraries.
+      const double u1 = (double(rng() >> 11) + 0.5) * 0x1p-53, u2 = double(rng() >> 11) * 0x1p-53;
+      A(i, j) = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2) / std::sqrt(double(m));
+    }
+  return A;
+}
+
+// Seconds per unit of `run` (which returns how many units it did), the
+// minimum over repeats of runs lasting at least min_seconds each.
+struct Timer {
+  double min_seconds;
+  double per_unit(const std::function<long()>& run) const {
+    long units = 0;
+    const auto start = std::chrono::steady_clock::now();
+    double elapsed = 0;
+    do {
+      units += run();
+      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } while (elapsed < min_seconds);
+    return elapsed / double(units);
+  }
+};
+
+void measure(const char* name, const Matrix<double>& M, double min_seconds, int repeats) {
+  const DenseOperator<double> A(M);
+  const double L = A.norm_bound();  // once: the runs below get it as a setting
+  Vector<double> x_true = Vector<double>::Zero(M.cols());
+  for (Eigen::Index i = 0; i < M.cols(); i += std::max<Eigen::Index>(1, M.cols() / 8))
+    x_true(i) = 1.0 - 0.1 * double(i % 7);
+  const Vector<double> y = A.forward(x_true);
+  // Iterations per solver call: enough that the per-call set-up is amortised.
+  const int inner = 50, restarts = M.cols() > 1000 ? 2 : 20;
+
+  FirenetSettings<double> fs;
+  fs.lambda = 0.1;
+  fs.inner = inner;
+  fs.restarts = restarts;
+  fs.norm_bound = L;
+  FirenetSettings<double> fo = fs;  // with solve's observer at its default frequency
+  fo.reference = x_true;
+  fo.observer = [](const IterationInfo<double>&) { return true; };
+  fo.observe_every = 20;  // solve's automatic --history-every for runs up to 200000 steps
+  WarpdSettings<double> ws;
+  ws.C1 = ws.C2 = 2;
+  ws.inner = inner;
+  ws.restarts = restarts;
+  ws.L_A = L;
+
+  Vector<double> x = x_true, z = y, ax, atz;
+  const Timer t{min_seconds};
+  double products = 1e300, firenet_it = 1e300, warpd_it = 1e300, observed_it = 1e300;
+  for (int r = 0; r < repeats; ++r) {
+    products = std::min(products, t.per_unit([&] {
+      for (int k = 0; k < 20; ++k) {
+        A.apply(x, ax);
+        A.apply_adjoint(z, atz);
+      }
+      return 20L;
+    }));
+    firenet_it = std::min(firenet_it, t.per_unit([&] { return firenet<double>(A, y, fs).iterations; }));
+    observed_it = std::min(observed_it, t.per_unit([&] { return firenet<double>(A, y, fo).iterations; }));
+    warpd_it = std::min(warpd_it, t.per_unit([&] { return warpd<double>(A, y, ws).iterations; }));
+  }
+  std::printf("%-24s %5ld x %-5ld %12.3f %12.3f %7.2f %12.3f %7.2f %9.1f %%\n", name, long(M.rows()), long(M.cols()),
+              products * 1e6, firenet_it * 1e6, firenet_it / products, warpd_it * 1e6, warpd_it / products,
+              100 * (observed_it / firenet_it - 1));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const double min_seconds = argc > 1 ? std::atof(argv[1]) : 0.3;
+  const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
+  std::printf("double; times in microseconds (minimum of %d runs of >= %.2f s each)\n", repeats, min_seconds);
+  std::printf("%-24s %13s %12s %12s %7s %12s %7s %11s\n", "instance", "size", "A x + A^*z", "FIRENET it",
+              "ratio", "WARPd it", "ratio", "observer");
+  measure("Table-1 (P3) matrix", table1_matrix(), min_seconds, repeats);
+  measure("Gaussian", gaussian_matrix(80, 200, 42), min_seconds, repeats);
+  measure("Gaussian", gaussian_matrix(1000, 4000, 43), min_seconds, repeats);
+  std::printf("observer: extra time per FIRENET iteration with an observer (objective and error) every 20th step\n");
+  return 0;
+}
