@@ -3,6 +3,9 @@
 // error bounds of generic_fft.hpp / fft.hpp.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "barriers/solvers/imaging/fft.hpp"
 #include "imaging_test_support.hpp"
 
@@ -130,4 +133,25 @@ TEST_CASE("the FFT refuses empty shapes and wrong input lengths") {
   CHECK_THROWS_AS(FourierTransform<std::complex<double>>(ImageShape{0, 4}), std::invalid_argument);
   const FourierTransform<std::complex<double>> F(ImageShape{4, 4});
   CHECK_THROWS_AS(F.forward(Vector<std::complex<double>>::Zero(15)), std::invalid_argument);
+}
+
+TEST_CASE("FFTW plans are made safely from several threads at once") {
+  // FFTW's planner is not thread-safe; fft.cpp plans under a lock. Four
+  // threads plan the same new shapes at the same time and check the result:
+  // the DFT of a constant image is sqrt(N) at frequency 0 (within delta).
+  using T = std::complex<double>;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&good] {
+      for (Eigen::Index n : {33, 40, 51, 64}) {
+        const FourierTransform<T> F(ImageShape{n, 3});
+        const Vector<T> y = F.forward(Vector<T>::Ones(F.cols()));
+        const double root_n = std::sqrt(double(F.cols()));
+        const double err = (y - root_n * Vector<T>::Unit(F.cols(), 0)).norm();
+        if (F.uses_fftw() && err <= (F.norm_bound() - 1) * root_n) ++good;
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(good == 16);
 }
