@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "barriers/precision/convert.hpp"
 #include "barriers/precision/precision_guard.hpp"
@@ -86,10 +87,47 @@ real_of<T> GenericFft<T>::error_bound_for(Eigen::Index n) {
   return Real(2.02) * S;
 }
 
+namespace {
+// The radix-2 butterflies for complex MPFR without temporaries: each
+// std::complex<mpfr_real> is used as its two parts (stored as R[2]), the
+// twiddle product t = w b as t_re = fms(w_re, b_re, w_im b_im), t_im =
+// fma(w_re, b_im, w_im b_re) (error <= 2u (|w_re b_re| + |w_im b_im|) per
+// part, within the gamma_2 of the complex product in the analysis).
+void butterflies_mpfr(std::complex<mpfr_real>* a, Eigen::Index n, const std::vector<std::complex<mpfr_real>>& w) {
+  static_assert(sizeof(std::complex<mpfr_real>) == 2 * sizeof(mpfr_real), "complex MPFR is not two reals");
+  auto part = [](const std::complex<mpfr_real>& z, int i) {
+    return const_cast<mpfr_real*>(reinterpret_cast<const mpfr_real*>(&z))[i].backend().data();
+  };
+  mpfr_real tr, ti;  // at the working precision
+  mpfr_ptr r = tr.backend().data(), s = ti.backend().data();
+  for (Eigen::Index len = 2; len <= n; len <<= 1) {
+    const Eigen::Index half = len / 2, step = n / len;
+    for (Eigen::Index i = 0; i < n; i += len)
+      for (Eigen::Index j = 0; j < half; ++j) {
+        const std::complex<mpfr_real>& wj = w[j * step];
+        mpfr_ptr ar = part(a[i + j], 0), ai = part(a[i + j], 1);
+        mpfr_ptr br = part(a[i + j + half], 0), bi = part(a[i + j + half], 1);
+        mpfr_mul(r, part(wj, 1), bi, MPFR_RNDN);
+        mpfr_fms(r, part(wj, 0), br, r, MPFR_RNDN);
+        mpfr_mul(s, part(wj, 1), br, MPFR_RNDN);
+        mpfr_fma(s, part(wj, 0), bi, s, MPFR_RNDN);
+        mpfr_sub(br, ar, r, MPFR_RNDN);
+        mpfr_sub(bi, ai, s, MPFR_RNDN);
+        mpfr_add(ar, ar, r, MPFR_RNDN);
+        mpfr_add(ai, ai, s, MPFR_RNDN);
+      }
+  }
+}
+}  // namespace
+
 template <class T>
 void GenericFft<T>::radix2(T* a, const std::vector<T>& w) const {
   for (Eigen::Index k = 0; k < n_; ++k)
     if (bit_reverse_[k] > k) std::swap(a[k], a[bit_reverse_[k]]);
+  if constexpr (std::is_same_v<T, std::complex<mpfr_real>>) {
+    butterflies_mpfr(a, n_, w);
+    return;
+  }
   for (Eigen::Index len = 2; len <= n_; len <<= 1) {
     const Eigen::Index half = len / 2, step = n_ / len;
     for (Eigen::Index i = 0; i < n_; i += len)
