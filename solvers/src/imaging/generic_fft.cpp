@@ -6,7 +6,6 @@
 #include <type_traits>
 
 #include "barriers/precision/convert.hpp"
-#include "barriers/precision/precision_guard.hpp"
 
 namespace barriers {
 
@@ -26,20 +25,48 @@ std::vector<Eigen::Index> prime_factors(Eigen::Index n) {
 }
 }  // namespace
 
+namespace {
+// The exact value of an MPFR number as a rational (mantissa times 2^e).
+rational exact_rational(mpfr_srcptr x) {
+  mpz_t m;
+  mpq_t q;
+  mpz_init(m);
+  mpq_init(q);
+  const mpfr_exp_t e = mpfr_get_z_2exp(m, x);
+  mpq_set_z(q, m);
+  if (e >= 0)
+    mpq_mul_2exp(q, q, static_cast<mp_bitcnt_t>(e));
+  else
+    mpq_div_2exp(q, q, static_cast<mp_bitcnt_t>(-e));
+  const rational out(q);
+  mpq_clear(q);
+  mpz_clear(m);
+  return out;
+}
+}  // namespace
+
 template <class R>
 std::vector<std::complex<R>> unit_roots(Eigen::Index n) {
   if (n < 1) throw std::invalid_argument("unit roots need n >= 1, not " + std::to_string(n) + ".");
   std::vector<rational> re(static_cast<std::size_t>(n)), im(static_cast<std::size_t>(n));
-  {
-    // 32 extra bits: the rounding below is then the only error that matters.
-    PrecisionGuard wide(number_traits<R>::precision_bits() + 32);
-    const mpfr_real two_pi = 2 * acos(mpfr_real(-1));
-    for (Eigen::Index k = 0; k < n; ++k) {
-      const mpfr_real angle = two_pi * mpfr_real(k) / mpfr_real(n);
-      re[k] = to_rational(mpfr_real(cos(angle)));
-      im[k] = to_rational(mpfr_real(-sin(angle)));
-    }
+  // Raw MPFR at an explicit precision, 32 bits wider than R (the rounding
+  // below is then the only error that matters); unlike a PrecisionGuard this
+  // leaves the process-wide default precision alone, so other threads'
+  // MPFR work is unaffected.
+  const mpfr_prec_t prec = mpfr_prec_t(number_traits<R>::precision_bits()) + 32;
+  mpfr_t two_pi, angle, c, s;
+  mpfr_inits2(prec, two_pi, angle, c, s, static_cast<mpfr_ptr>(nullptr));
+  mpfr_const_pi(two_pi, MPFR_RNDN);
+  mpfr_mul_2ui(two_pi, two_pi, 1, MPFR_RNDN);
+  for (Eigen::Index k = 0; k < n; ++k) {
+    mpfr_mul_si(angle, two_pi, long(k), MPFR_RNDN);
+    mpfr_div_si(angle, angle, long(n), MPFR_RNDN);
+    mpfr_sin_cos(s, c, angle, MPFR_RNDN);
+    mpfr_neg(s, s, MPFR_RNDN);
+    re[k] = exact_rational(c);
+    im[k] = exact_rational(s);
   }
+  mpfr_clears(two_pi, angle, c, s, static_cast<mpfr_ptr>(nullptr));
   std::vector<std::complex<R>> out(static_cast<std::size_t>(n));
   for (Eigen::Index k = 0; k < n; ++k)
     out[k] = std::complex<R>(from_rational<R>(re[k]).value, from_rational<R>(im[k]).value);
