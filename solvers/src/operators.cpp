@@ -1,10 +1,13 @@
 // Linear operators and operator-norm bounds, instantiated for every scalar.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
-#include <random>
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "barriers/solvers/composed_operator.hpp"
 #include "barriers/solvers/dense_operator.hpp"
@@ -26,30 +29,86 @@ void check_length(Eigen::Index got, Eigen::Index want, const char* what) {
 
 // ---------------------------------------------------------------- dense
 namespace {
+std::atomic<unsigned> dense_threads{1};
+
+// Calls work(first, last) for the blocks [k block, min((k+1) block, n)) of
+// [0, n), spread over up to `threads` threads as contiguous runs of blocks.
+// The blocks, and so each output entry's arithmetic, do not depend on
+// `threads`: only which thread does a block does.
+template <class F>
+void for_each_block(Eigen::Index n, Eigen::Index block, unsigned threads, const F& work) {
+  const Eigen::Index blocks = (n + block - 1) / block;
+  const Eigen::Index t = std::min<Eigen::Index>(Eigen::Index(threads), blocks);
+  auto run = [&](Eigen::Index b0, Eigen::Index b1) {
+    for (Eigen::Index b = b0; b < b1; ++b) work(b * block, std::min(n, (b + 1) * block));
+  };
+  if (t <= 1) {
+    run(0, blocks);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(t));
+  std::vector<std::thread> pool;
+  for (Eigen::Index k = 1; k < t; ++k)
+    pool.emplace_back([&, k] {
+      try {
+        run(k * blocks / t, (k + 1) * blocks / t);
+      } catch (...) {
+        errors[static_cast<std::size_t>(k)] = std::current_exception();
+      }
+    });
+  try {
+    run(0, blocks / t);
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (auto& th : pool) th.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// Output entries per block. A multiple of every SIMD row packet Eigen uses,
+// so blocks are whole packets; small matrices are a single block.
+constexpr Eigen::Index dense_block = 128;
+
+template <class T>
+unsigned threads_for(const Matrix<T>& A) {
+  return double(A.rows()) * double(A.cols()) >= dense_parallel_threshold<T>() ? dense_threads.load() : 1u;
+}
+
 // For mpfr_real, Eigen's generic product allocates a temporary for every
 // multiplication (et_off numbers); accumulating with mpfr_fma into one value
 // per output entry avoids that and rounds once per multiply-add. Column-major
-// storage: A x runs down columns, A^* y takes contiguous column dot products.
-void mpfr_gemv(const Matrix<mpfr_real>& A, const Vector<mpfr_real>& x, Vector<mpfr_real>& out) {
-  out.resize(A.rows());
-  for (Eigen::Index i = 0; i < A.rows(); ++i) out(i) = mpfr_real(0);  // takes the working precision
+// storage: A x runs down columns (rows first..last), A^* y takes contiguous
+// column dot products. The outputs are set to 0 at the working precision
+// (moved in, so they take it) by the caller's thread before any work starts.
+void mpfr_gemv_rows(const Matrix<mpfr_real>& A, const Vector<mpfr_real>& x, Vector<mpfr_real>& out,
+                    Eigen::Index first, Eigen::Index last) {
   for (Eigen::Index j = 0; j < A.cols(); ++j) {
     mpfr_srcptr xj = x(j).backend().data();
-    for (Eigen::Index i = 0; i < A.rows(); ++i)
+    for (Eigen::Index i = first; i < last; ++i)
       mpfr_fma(out(i).backend().data(), A(i, j).backend().data(), xj, out(i).backend().data(), MPFR_RNDN);
   }
 }
-void mpfr_gemv_transposed(const Matrix<mpfr_real>& A, const Vector<mpfr_real>& y, Vector<mpfr_real>& out) {
-  out.resize(A.cols());
-  for (Eigen::Index j = 0; j < A.cols(); ++j) {
-    mpfr_real acc(0);
+void mpfr_gemv_transposed_cols(const Matrix<mpfr_real>& A, const Vector<mpfr_real>& y, Vector<mpfr_real>& out,
+                               Eigen::Index first, Eigen::Index last) {
+  for (Eigen::Index j = first; j < last; ++j) {
+    mpfr_ptr acc = out(j).backend().data();
     for (Eigen::Index i = 0; i < A.rows(); ++i)
-      mpfr_fma(acc.backend().data(), A(i, j).backend().data(), y(i).backend().data(), acc.backend().data(),
-               MPFR_RNDN);
-    out(j) = acc;
+      mpfr_fma(acc, A(i, j).backend().data(), y(i).backend().data(), acc, MPFR_RNDN);
   }
 }
 }  // namespace
+
+void set_dense_operator_threads(unsigned n) { dense_threads.store(std::max(n, 1u)); }
+unsigned dense_operator_threads() { return dense_threads.load(); }
+
+// Measured by bench/bench_parallel_apply (docs/performance.md): starting and
+// joining one thread costs tens of microseconds, a double multiply-add well
+// under a nanosecond, a software one (float128, MPFR) tens of nanoseconds.
+template <class T>
+double dense_parallel_threshold() {
+  return std::is_floating_point_v<real_of<T>> ? 1e5 : 1e4;
+}
 
 template <class T>
 DenseOperator<T>::DenseOperator(Matrix<T> A) : A_(std::move(A)) {
@@ -64,19 +123,31 @@ DenseOperator<T>::DenseOperator(Matrix<T> A) : A_(std::move(A)) {
 template <class T>
 void DenseOperator<T>::apply(const Vector<T>& x, Vector<T>& out) const {
   check_length<T>(x.size(), A_.cols(), "the input of A");
-  if constexpr (std::is_same_v<T, mpfr_real>)
-    mpfr_gemv(A_, x, out);
-  else
-    out.noalias() = A_ * x;
+  out.resize(A_.rows());
+  if constexpr (std::is_same_v<T, mpfr_real>) {
+    for (Eigen::Index i = 0; i < out.size(); ++i) out(i) = mpfr_real(0);
+    for_each_block(A_.rows(), dense_block, threads_for(A_),
+                   [&](Eigen::Index a, Eigen::Index b) { mpfr_gemv_rows(A_, x, out, a, b); });
+  } else {
+    for_each_block(A_.rows(), dense_block, threads_for(A_), [&](Eigen::Index a, Eigen::Index b) {
+      out.segment(a, b - a).noalias() = A_.middleRows(a, b - a) * x;
+    });
+  }
 }
 
 template <class T>
 void DenseOperator<T>::apply_adjoint(const Vector<T>& y, Vector<T>& out) const {
   check_length<T>(y.size(), A_.rows(), "the input of A^*");
-  if constexpr (std::is_same_v<T, mpfr_real>)
-    mpfr_gemv_transposed(A_, y, out);
-  else
-    out.noalias() = A_.adjoint() * y;
+  out.resize(A_.cols());
+  if constexpr (std::is_same_v<T, mpfr_real>) {
+    for (Eigen::Index j = 0; j < out.size(); ++j) out(j) = mpfr_real(0);
+    for_each_block(A_.cols(), dense_block, threads_for(A_),
+                   [&](Eigen::Index a, Eigen::Index b) { mpfr_gemv_transposed_cols(A_, y, out, a, b); });
+  } else {
+    for_each_block(A_.cols(), dense_block, threads_for(A_), [&](Eigen::Index a, Eigen::Index b) {
+      out.segment(a, b - a).noalias() = A_.middleCols(a, b - a).adjoint() * y;
+    });
+  }
 }
 
 // ---------------------------------------------------------------- DFT
@@ -245,103 +316,12 @@ real_of<T> StackedOperator<T>::norm_bound() const {
   return sqrt(s) * (1 + Real(blocks_.size() + 2) * eps);
 }
 
-// ---------------------------------------------------------------- norms
-template <class T>
-real_of<T> power_iteration(const LinearOperator<T>& A, int iterations, std::uint64_t seed,
-                           real_of<T> rel_tol) {
-  using R = real_of<T>;
-  using std::sqrt;
-  if (iterations < 1)
-    throw std::invalid_argument("power iteration needs at least 1 iteration, not " + std::to_string(iterations) + ".");
-  std::mt19937_64 rng(seed);
-  // Uniform in (-1, 1) from 53 random bits: portable, unlike std distributions.
-  auto uni = [&rng] { return double(rng() >> 11) * 0x1p-52 - 1.0; };
-  Vector<T> x(A.cols());
-  for (Eigen::Index i = 0; i < x.size(); ++i) {
-    if constexpr (number_traits<T>::is_complex)
-      x(i) = T(R(uni()), R(uni()));
-    else
-      x(i) = T(uni());
-  }
-  R estimate(0);
-  Vector<T> ax, atax;
-  for (int it = 0; it < iterations; ++it) {
-    const R nx = x.norm();
-    if (nx == 0) return R(0);  // A^* A x vanished: A = 0 on the span reached
-    x /= nx;
-    A.apply(x, ax);
-    const R next = ax.norm();  // ||A x|| with ||x|| = 1: a lower estimate
-    A.apply_adjoint(ax, atax);
-    x = atax;
-    using std::abs;
-    const bool settled = rel_tol > 0 && abs(next - estimate) <= rel_tol * next;
-    estimate = next;
-    if (settled) break;
-  }
-  return estimate;
-}
-
-template <class T>
-real_of<T> certified_norm_bound(const Matrix<T>& A) {
-  using R = real_of<T>;
-  using std::sqrt;
-  using std::min;
-  using std::max;
-  const Eigen::Index m = A.rows(), n = A.cols();
-  Vector<R> col = Vector<R>::Zero(n), row = Vector<R>::Zero(m);
-  R frob(0);
-  for (Eigen::Index j = 0; j < n; ++j)
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const R a = modulus(A(i, j));
-      col(j) += a;
-      row(i) += a;
-      frob += a * a;
-    }
-  R one(0), inf(0);
-  for (Eigen::Index j = 0; j < n; ++j) one = max(one, col(j));
-  for (Eigen::Index i = 0; i < m; ++i) inf = max(inf, row(i));
-  const R eps = number_traits<R>::epsilon();
-  const R k = R(std::max<Eigen::Index>(m * n, m + n));
-  const R margin = (k + 6) * eps;
-  if (!(margin < R(0.5)))
-    throw std::domain_error("the matrix is too large (" + std::to_string(m) + " x " + std::to_string(n) +
-                            ") for a certified norm bound at " + std::to_string(number_traits<R>::precision_bits()) +
-                            " bits; raise the working precision.");
-  R bound = min(sqrt(one * inf), sqrt(frob)) * (1 + margin);
-  // Gershgorin on the smaller Gram matrix G (A A^* or A^* A, size s, inner
-  // length d): ||A||^2 = rho(G) <= max_j sum_k |g_jk|. Computed entries obey
-  // |fl(g_jk) - g_jk| <= (d + 2) eps sum_i |a_ji| |a_ki| (dot product, complex
-  // product), and summed over k that is at most (d + 2) eps ||A||_1 ||A||_inf.
-  // The row sums add (s + 6) eps relative, as above. Exact for block structures
-  // like the Table-1 matrix, where the other two bounds are 4x too large.
-  // Skipped when forming G would cost more than 1e7 multiply-adds (2e5 for
-  // software types such as float128 and MPFR, whose operations cost 100x more).
-  const Eigen::Index s = std::min(m, n), d = std::max(m, n);
-  const double budget = std::is_floating_point_v<R> ? 1e7 : 2e5;
-  if (double(s) * double(s) * double(d) <= budget) {
-    const Matrix<T> G = m <= n ? Matrix<T>(A * A.adjoint()) : Matrix<T>(A.adjoint() * A);
-    R rows(0);
-    for (Eigen::Index j = 0; j < s; ++j) {
-      R sum(0);
-      for (Eigen::Index k = 0; k < s; ++k) sum += modulus(G(j, k));
-      rows = max(rows, sum);
-    }
-    const R slack = R(d + 2) * eps * one * inf * (1 + margin);
-    const R gram = sqrt((rows * (1 + R(s + 6) * eps) + slack) * (1 + 2 * eps)) * (1 + 4 * eps);
-    bound = min(bound, gram);
-  }
-  if (!is_finite_scalar(bound))
-    throw std::domain_error("the norm bound overflowed; the matrix entries are too large for this number type.");
-  return bound;
-}
-
 #define BARRIERS_X(T)                                                                    \
   template class DenseOperator<T>;                                                      \
+  template double dense_parallel_threshold<T>();                                        \
   template class Gradient1D<T>;                                                         \
   template class ComposedOperator<T>;                                                   \
-  template class StackedOperator<T>;                                                    \
-  template real_of<T> power_iteration<T>(const LinearOperator<T>&, int, std::uint64_t, real_of<T>); \
-  template real_of<T> certified_norm_bound<T>(const Matrix<T>&);
+  template class StackedOperator<T>;
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X
 

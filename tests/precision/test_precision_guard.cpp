@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <boost/multiprecision/detail/digits.hpp>
+
 #include "barriers/precision/precision_guard.hpp"
 #include "barriers/precision/traits.hpp"
 
@@ -35,6 +37,24 @@ TEST_CASE("achievable precision is the least one Boost can set") {
     CHECK(a - bits < 5);  // Boost's digit steps are 3 or 4 bits wide
     CHECK(achievable_precision_bits(a) == a);
   }
+}
+
+// The documented reason for 256 -> 257 bits (precision_guard.hpp): no whole
+// number of decimal digits maps to 256 bits under Boost's own conversion.
+// This fails, and the guard can then set 256 exactly, if Boost changes it.
+TEST_CASE("256 bits is not a precision Boost 1.74 can set, so the guard sets 257") {
+  for (unsigned d = 1; d < 2000; ++d) {
+    const auto bits = mp::detail::digits10_2_2(d);
+    CHECK(bits != 256);
+    CHECK(bits != 1024);
+  }
+  CHECK(achievable_precision_bits(256) == 257);
+  CHECK(achievable_precision_bits(1024) == 1025);
+  CHECK(achievable_precision_bits(128) == 128);
+  CHECK(achievable_precision_bits(254) == 254);  // the largest 4-limb precision it can set
+  PrecisionGuard g(256);
+  mpfr_real x = 1;
+  CHECK(mpfr_get_prec(x.backend().data()) == 257);
 }
 
 TEST_CASE("guards nest") {

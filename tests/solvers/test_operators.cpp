@@ -150,6 +150,187 @@ TEST_CASE("certified bound is tight for orthogonal matrices (Gram-matrix Gershgo
   CHECK(certified_norm_bound(Q2) <= 1 + 1e-12);
 }
 
+namespace {
+// Sylvester's Hadamard matrix of order n (a power of two) times 2^scale:
+// orthogonal rows, so every singular value is exactly sqrt(n) 2^scale.
+template <class T>
+Matrix<T> hadamard(Eigen::Index n, int scale) {
+  using R = real_of<T>;
+  using std::ldexp;
+  Matrix<T> H(n, n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      H(i, j) = T(ldexp(R(__builtin_popcountll(static_cast<unsigned long long>(i & j)) % 2 ? -1 : 1), scale));
+  return H;
+}
+
+// ||A||_2 of a real or complex double matrix by Jacobi SVD (of the real form
+// [Re -Im; Im Re] for complex A, which has the same singular values): an
+// independent, backward-stable algorithm, relative error about n u.
+template <class T>
+double svd_norm(const Matrix<T>& A) {
+  if constexpr (number_traits<T>::is_complex) {
+    const Eigen::Index m = A.rows(), n = A.cols();
+    Matrix<double> Rf(2 * m, 2 * n);
+    for (Eigen::Index j = 0; j < n; ++j)
+      for (Eigen::Index i = 0; i < m; ++i) {
+        const double re = static_cast<double>(A(i, j).real()), im = static_cast<double>(A(i, j).imag());
+        Rf(i, j) = re;
+        Rf(i, n + j) = -im;
+        Rf(m + i, j) = im;
+        Rf(m + i, n + j) = re;
+      }
+    return Eigen::JacobiSVD<Matrix<double>>(Rf).singularValues()(0);
+  } else {
+    return Eigen::JacobiSVD<Matrix<double>>(A.template cast<double>()).singularValues()(0);
+  }
+}
+}  // namespace
+
+// Issue 11's goal: the certified bound within 1% of ||A||_2 at the benchmark
+// sizes (the old bound was 1.6x at 80 x 200). The data are doubles converted
+// exactly to T, so the double SVD is the reference for every type; its
+// relative error (about 300 u) is far inside the 1e-4 the bound sits above
+// ||A||, so both checks are decided by the bound, not by the reference.
+TEST_CASE_TEMPLATE("certified norm bound is within 1% of ||A|| on Gaussian matrices", T, BARRIERS_TEST_ALL_TYPES) {
+  using R = real_of<T>;
+  PrecisionGuard guard(mpfr_test_bits);
+  Gaussian g(41);
+  for (auto [m, n] : {std::pair<Eigen::Index, Eigen::Index>{21, 22}, {80, 200}, {200, 80}}) {
+    const Matrix<T> M = random_matrix<T>(g, m, n);
+    const double sigma = svd_norm(M);
+    const R bound = certified_norm_bound(M);
+    CHECK(bound >= R(sigma));
+    CHECK(bound <= R(1.01 * sigma));
+    CHECK(gram_certified_norm_bound(M).has_value());
+  }
+}
+
+// The largest benchmark size, in double: the reference is a power-iteration
+// estimate, which is below ||A||, so bound <= 1.01 estimate is the stricter test.
+TEST_CASE("certified norm bound is within 1% of ||A|| at 1000 x 4000") {
+  Gaussian g(42);
+  const Matrix<double> M = random_matrix<double>(g, 1000, 4000);
+  const double bound = certified_norm_bound(M);
+  const double est = power_iteration(DenseOperator<double>(M), 400, 1, 1e-9);
+  CHECK(bound >= est);
+  CHECK(bound <= 1.01 * est);
+}
+
+// Exactly known norms: Hadamard matrices (all singular values equal: the
+// extreme cluster), at huge and tiny scales (subnormal entries for double),
+// complex, stacked (rank-deficient) and a rank-one matrix with zero padding.
+TEST_CASE_TEMPLATE("certified norm bound on exactly known norms and extreme scales", T, BARRIERS_TEST_ALL_TYPES) {
+  using R = real_of<T>;
+  using std::ldexp;
+  PrecisionGuard guard(mpfr_test_bits);
+  const int max_exp = std::numeric_limits<double>::max_exponent;  // every type here reaches double's range
+  for (int scale : {0, max_exp - 30, -max_exp + 10, -1060}) {
+    const Matrix<T> H = hadamard<T>(64, scale);
+    const R exact = ldexp(R(8), scale);
+    CAPTURE(scale);
+    CHECK(certified_norm_bound(H) >= exact);
+    CHECK(certified_norm_bound(H) <= exact * R(1.001));
+    CHECK(a_priori_norm_bound(H) >= exact);
+    // Stacked twice: rank 64 in 128 x 64, norm sqrt(2) times larger.
+    Matrix<T> S(128, 64);
+    S << H, H;
+    const R b = certified_norm_bound(S);
+    CHECK(b * b >= 2 * exact * exact);
+    CHECK(b <= exact * R(1.001 * 1.41422));
+  }
+  // Rank one: u v^T with ||u|| = 5, ||v|| = 3, inside 40 x 60 zeros.
+  Matrix<T> U = Matrix<T>::Zero(40, 60);
+  const double u[2] = {3, 4}, v[3] = {1, 2, 2};
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) U(7 + 9 * i, 11 + 13 * j) = T(R(u[i] * v[j]));
+  CHECK(certified_norm_bound(U) >= R(15));
+  CHECK(certified_norm_bound(U) <= R(15 * 1.001));
+  CHECK(certified_norm_bound(Matrix<T>(Matrix<T>::Zero(5, 3))) == 0);
+  if constexpr (number_traits<T>::is_complex) {
+    // i H has norm 8, (1 + i) H has norm 8 sqrt(2).
+    const Matrix<T> H = hadamard<T>(64, 0);
+    CHECK(certified_norm_bound(Matrix<T>(H * T(R(0), R(1)))) >= R(8));
+    const R b = certified_norm_bound(Matrix<T>(H * T(R(1), R(1))));
+    CHECK(b * b >= R(128));
+    CHECK(b <= R(8 * 1.41422 * 1.001));
+  }
+}
+
+// Two singular values 2^-20 apart at the top (H_64 and (1 - 2^-20) H_64 on
+// the diagonal, mixed by a Gaussian block below): the cluster must neither
+// break the certificate nor leave the bound under the exact norm 8.
+TEST_CASE("certified norm bound with a tight cluster at the top") {
+  Gaussian g(43);
+  Matrix<double> A = Matrix<double>::Zero(128, 160);
+  A.topLeftCorner(64, 64) = hadamard<double>(64, 0);
+  A.block(64, 64, 64, 64) = hadamard<double>(64, 0) * (1 - 0x1p-20);
+  const double b = certified_norm_bound(A);
+  CHECK(b >= 8);
+  CHECK(b <= 8 * 1.001);
+}
+
+// The old bound squared entries without scaling: 2^-600 squared underflows to
+// 0, and the "certified" bound of this matrix came out as 0.
+TEST_CASE("the cheap bound survives underflow and overflow of squares") {
+  const Matrix<double> tiny = Matrix<double>::Constant(3, 3, 0x1p-600);
+  CHECK(a_priori_norm_bound(tiny) >= 3 * 0x1p-600);
+  const Matrix<double> huge = Matrix<double>::Constant(3, 3, 0x1p+1000);
+  CHECK(a_priori_norm_bound(huge) >= 3 * 0x1p+1000);
+  CHECK(a_priori_norm_bound(huge) <= 3 * 0x1p+1000 * (1 + 1e-12));
+}
+
+// The certificate is not vacuous: mu below lambda_max(G) must fail, mu above
+// it must pass with a bound just above sqrt(mu). G = D + a rank-one bump with
+// lambda_max = 50 exactly: D = diag(1..49, 50 - c), bump c e e^T on the last
+// entry only would be diagonal; use an orthogonal mix instead: G = Q D Q^T
+// with Q a scaled Hadamard (exact in double), so G is full.
+TEST_CASE("Cholesky certificate accepts mu above lambda_max and rejects it below") {
+  const Eigen::Index n = 64;
+  const Matrix<double> Q = hadamard<double>(n, -3);  // orthogonal: (H/8)(H/8)^T = I
+  Eigen::VectorXd d(n);
+  for (Eigen::Index i = 0; i < n; ++i) d(i) = double(i + 1);  // lambda_max = 64
+  const Matrix<double> G = Q * d.asDiagonal() * Q.transpose();  // exact: dyadic with few bits
+  CHECK(G == G.transpose());
+  CHECK_FALSE(detail::cholesky_norm_certificate(G, 64 * (1 - 1e-9), 0).has_value());
+  CHECK_FALSE(detail::cholesky_norm_certificate(G, 63.5, 0).has_value());
+  const auto b = detail::cholesky_norm_certificate(G, 64 * (1 + 1e-6), 0);
+  REQUIRE(b.has_value());
+  CHECK(*b >= 8);
+  CHECK(*b <= std::sqrt(64 * (1 + 2e-6)));
+  // A declared error in G raises the bound by about that much.
+  const auto b2 = detail::cholesky_norm_certificate(G, 64 * (1 + 1e-6), 0.5);
+  REQUIRE(b2.has_value());
+  CHECK(*b2 >= std::sqrt(64.5));
+}
+
+// Parallel products: the same bits for 1 and 2 threads (blocks of rows or
+// columns fixed by the size, each entry computed by one thread in one order).
+TEST_CASE_TEMPLATE("dense products are bit-identical for 1 and 2 threads", T, BARRIERS_TEST_ALL_TYPES) {
+  PrecisionGuard guard(mpfr_test_bits);
+  Gaussian g(44);
+  const Eigen::Index m = 300, n = 401;  // 1.2e5 multiply-adds: above every threshold
+  REQUIRE(double(m) * double(n) >= dense_parallel_threshold<T>());
+  const DenseOperator<T> A(random_matrix<T>(g, m, n));
+  const Vector<T> x = random_vector<T>(g, n), y = random_vector<T>(g, m);
+  const unsigned saved = dense_operator_threads();
+  set_dense_operator_threads(1);
+  const Vector<T> ax1 = A.forward(x), aty1 = A.adjoint(y);
+  set_dense_operator_threads(2);
+  CHECK(dense_operator_threads() == 2);
+  const Vector<T> ax2 = A.forward(x), aty2 = A.adjoint(y);
+  set_dense_operator_threads(saved);
+  CHECK(ax1 == ax2);
+  CHECK(aty1 == aty2);
+  // And they are the product: within rounding of Eigen's plain one.
+  using R = real_of<T>;
+  const R tol = 4 * R(n) * number_traits<R>::epsilon() * A.norm_bound() * R(x.norm());
+  CHECK(R((ax1 - Vector<T>(A.matrix() * x)).norm()) <= tol);
+  set_dense_operator_threads(0);
+  CHECK(dense_operator_threads() == 1);
+  set_dense_operator_threads(saved);
+}
+
 TEST_CASE_TEMPLATE("dense operator rejects bad matrices", T, double, std::complex<double>) {
   Matrix<T> bad = Matrix<T>::Ones(3, 3);
   bad(1, 2) = T(std::numeric_limits<double>::quiet_NaN());

@@ -8,7 +8,18 @@
 //
 // Boost can only express precisions of the form bits(d) for a whole number
 // of decimal digits d, so the guard rounds the request *up* to the nearest
-// such precision and reports the precision actually in force.
+// such precision and reports the precision actually in force. Why it cannot
+// set 256 bits exactly: Boost 1.74 keeps the default only as decimal digits
+// d and every mpfr/mpfi constructor allocates digits10_2_2(d) =
+// floor(1000 d / 301) + (2, or 1 when 301 divides 1000 d) bits, which skips
+// about 7 of every 10 bit counts: 64, 256, 512 and 1024 among them (65,
+// 257, 513 and 1025 are set instead; 128 is exact). There is no bit-precision
+// hook for default-constructed numbers (Eigen's temporaries are made that
+// way), so the only fix is a newer Boost or another number type. The cost is
+// real where the round-up crosses a 64-bit limb (257 bits take 5 limbs, 256
+// take 4: 18-26% per dense multiply-add, docs/performance.md); a request of
+// 254 bits (achievable, 4 limbs) avoids it. Rounding down instead would break
+// the promise that the working precision is at least the request.
 #pragma once
 
 namespace barriers {

@@ -10,6 +10,20 @@
 
 namespace barriers {
 
+/// Threads a dense operator's product may use (process-wide; default 1, so
+/// experiment cells that already run in parallel are not oversubscribed).
+/// Products large enough to gain (dense_parallel_threshold multiply-adds)
+/// split the output entries in fixed blocks that do not depend on this
+/// number, and every entry is computed by one thread in one fixed order, so
+/// results are bit-identical for any thread count. n = 0 is taken as 1.
+void set_dense_operator_threads(unsigned n);
+unsigned dense_operator_threads();
+
+/// Products below this many multiply-adds stay on one thread (thread start-up
+/// costs more than the product). Measured with bench/bench_parallel_apply.
+template <class T>
+double dense_parallel_threshold();
+
 template <class T>
 class DenseOperator final : public LinearOperator<T> {
  public:
@@ -32,7 +46,9 @@ class DenseOperator final : public LinearOperator<T> {
   Real bound_;
 };
 
-#define BARRIERS_X(T) extern template class DenseOperator<T>;
+#define BARRIERS_X(T) \
+  extern template class DenseOperator<T>; \
+  extern template double dense_parallel_threshold<T>();
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X
 
