@@ -13,6 +13,9 @@
 // sum h = sqrt2, is expanded at that precision and each coefficient rounded
 // once to R (correctly, through an exact rational). So each h_k is within
 // about one ulp of the true filter in every type, MPFR included.
+// The wider computation runs under a PrecisionGuard, which changes the
+// process-wide MPFR default precision while it lasts (milliseconds): build
+// filters and WaveletTransforms before other threads start MPFR work.
 #pragma once
 
 #include <string>
