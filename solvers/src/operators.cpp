@@ -102,12 +102,21 @@ void mpfr_gemv_transposed_cols(const Matrix<mpfr_real>& A, const Vector<mpfr_rea
 void set_dense_operator_threads(unsigned n) { dense_threads.store(std::max(n, 1u)); }
 unsigned dense_operator_threads() { return dense_threads.load(); }
 
-// Measured by bench/bench_parallel_apply (docs/performance.md): starting and
-// joining one thread costs tens of microseconds, a double multiply-add well
-// under a nanosecond, a software one (float128, MPFR) tens of nanoseconds.
+// Two threads pay when half the product's time exceeds starting and joining
+// a thread (66-90 us measured on the loaded development machine, tens of us
+// on a quiet one): with the per-multiply-add times of bench_parallel_apply
+// (about 0.26 ns for double in cache, 0.75 ns for complex double, 100 ns or
+// more for float128 and MPFR) that is about 5e5, 1.5e5 and 1e3 multiply-adds;
+// long double, not measured, is put with complex double, and software types
+// get a round 1e4. Results do not depend on these numbers.
 template <class T>
 double dense_parallel_threshold() {
-  return std::is_floating_point_v<real_of<T>> ? 1e5 : 1e4;
+  if constexpr (std::is_same_v<T, double>)
+    return 5e5;
+  else if constexpr (std::is_floating_point_v<real_of<T>>)
+    return 1.5e5;
+  else
+    return 1e4;
 }
 
 template <class T>

@@ -309,7 +309,9 @@ TEST_CASE("Cholesky certificate accepts mu above lambda_max and rejects it below
 TEST_CASE_TEMPLATE("dense products are bit-identical for 1 and 2 threads", T, BARRIERS_TEST_ALL_TYPES) {
   PrecisionGuard guard(mpfr_test_bits);
   Gaussian g(44);
-  const Eigen::Index m = 300, n = 401;  // 1.2e5 multiply-adds: above every threshold
+  // Above the type's threshold (else one thread does everything), and more
+  // than one block of 128 outputs each way.
+  const Eigen::Index m = 300, n = std::max<Eigen::Index>(401, Eigen::Index(dense_parallel_threshold<T>() / 300) + 1);
   REQUIRE(double(m) * double(n) >= dense_parallel_threshold<T>());
   const DenseOperator<T> A(random_matrix<T>(g, m, n));
   const Vector<T> x = random_vector<T>(g, n), y = random_vector<T>(g, m);
