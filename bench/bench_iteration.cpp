@@ -8,10 +8,11 @@
 // prox, the ergodic sum, finiteness checks) on top of the two products, so
 // the ratio iteration / products is the overhead of the solver's own code
 // (goal of issue 11: at most 1.3). Every figure is the minimum over `repeats`
-// interleaved measurements, each at least `min_seconds` long, so that load
-// from other processes inflates the ratio less.
+// short interleaved measurements (each at least `chunk_seconds` and at least
+// one solver call, or as many products as one call does), so that load from other processes, which only ever adds
+// time, inflates the figures and their ratios less.
 //
-// Usage: bench_iteration [min_seconds] [repeats]   (defaults 0.3 and 5)
+// Usage: bench_iteration [chunk_seconds] [repeats]   (defaults 0.02 and 40)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -75,8 +76,9 @@ void measure(const char* name, const Matrix<double>& M, double min_seconds, int 
   for (Eigen::Index i = 0; i < M.cols(); i += std::max<Eigen::Index>(1, M.cols() / 8))
     x_true(i) = 1.0 - 0.1 * double(i % 7);
   const Vector<double> y = A.forward(x_true);
-  // Iterations per solver call: enough that the per-call set-up is amortised.
-  const int inner = 50, restarts = M.cols() > 1000 ? 2 : 20;
+  // Iterations per solver call: enough that the per-call set-up (plan,
+  // schedule, final objective: one product) is amortised.
+  const int inner = M.cols() > 1000 ? 20 : 50, restarts = M.cols() > 1000 ? 2 : 20;
 
   FirenetSettings<double> fs;
   fs.lambda = 0.1;
@@ -97,12 +99,12 @@ void measure(const char* name, const Matrix<double>& M, double min_seconds, int 
   const Timer t{min_seconds};
   double products = 1e300, firenet_it = 1e300, warpd_it = 1e300, observed_it = 1e300;
   for (int r = 0; r < repeats; ++r) {
-    products = std::min(products, t.per_unit([&] {
-      for (int k = 0; k < 20; ++k) {
+    products = std::min(products, t.per_unit([&] {  // as many as one solver call does
+      for (int k = 0; k < inner * restarts; ++k) {
         A.apply(x, ax);
         A.apply_adjoint(z, atz);
       }
-      return 20L;
+      return long(inner) * restarts;
     }));
     firenet_it = std::min(firenet_it, t.per_unit([&] { return firenet<double>(A, y, fs).iterations; }));
     observed_it = std::min(observed_it, t.per_unit([&] { return firenet<double>(A, y, fo).iterations; }));
@@ -116,9 +118,9 @@ void measure(const char* name, const Matrix<double>& M, double min_seconds, int 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const double min_seconds = argc > 1 ? std::atof(argv[1]) : 0.3;
-  const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
-  std::printf("double; times in microseconds (minimum of %d runs of >= %.2f s each)\n", repeats, min_seconds);
+  const double min_seconds = argc > 1 ? std::atof(argv[1]) : 0.02;
+  const int repeats = argc > 2 ? std::atoi(argv[2]) : 40;
+  std::printf("double; times in microseconds (minimum of %d runs of >= %.3f s each)\n", repeats, min_seconds);
   std::printf("%-24s %13s %12s %12s %7s %12s %7s %11s\n", "instance", "size", "A x + A^*z", "FIRENET it",
               "ratio", "WARPd it", "ratio", "observer");
   measure("Table-1 (P3) matrix", table1_matrix(), min_seconds, repeats);

@@ -139,8 +139,9 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
   detail::Progress<T> progress(s.observer, s.reference);
   const Eigen::Index N = A.cols(), m = A.rows();
 
-  // Every buffer is sized once (in the first restart) and reused.
-  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, dir, work, sigma_alpha_y, estimate;
+  // Every buffer is sized once (in the first restart) and reused; work_N and
+  // work_m keep their sizes (one shared buffer would be resized twice per step).
+  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, dir, work_N, work_m, sigma_alpha_y, estimate;
   detail::RestartAverage<T> average;
   SolverResult<T> result;
   long total = 0;
@@ -152,8 +153,8 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
     average.begin(N);
     sigma_alpha_y = y * (plan.sigma * alpha);
     for (int i = 0; i < plan.inner; ++i) {
-      detail::firenet_primal_step(A, plan, x, z, x_new, work);
-      detail::firenet_dual_step(A, plan, x, x_new, sigma_alpha_y, z, dir, work);
+      detail::firenet_primal_step(A, plan, x, z, x_new, work_N);
+      detail::firenet_dual_step(A, plan, x, x_new, sigma_alpha_y, z, dir, work_m);
       if (!detail::finite_vector(x_new) || !detail::finite_vector(z)) {
         result.reason = TerminationReason::non_finite;
         stop = true;
@@ -241,7 +242,7 @@ Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
   detail::check_data(*A_, y);
   const std::vector<Real> alphas = detail::firenet_alphas(plan_, detail::firenet_eps0(plan_, y));
   const Eigen::Index N = A_->cols(), m = A_->rows();
-  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, S, dir, work, sigma_alpha_y;
+  Vector<T> psi = Vector<T>::Zero(N), x, x_new, z, S, dir, work_N, work_m, sigma_alpha_y;
   for (const NetworkLayer& layer : layers_) {
     const Real& alpha = alphas[layer.restart];
     switch (layer.kind) {
@@ -252,10 +253,10 @@ Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
         sigma_alpha_y = y * (plan_.sigma * alpha);
         break;
       case NetworkLayer::Kind::primal:
-        detail::firenet_primal_step(*A_, plan_, x, z, x_new, work);
+        detail::firenet_primal_step(*A_, plan_, x, z, x_new, work_N);
         break;
       case NetworkLayer::Kind::dual:
-        detail::firenet_dual_step(*A_, plan_, x, x_new, sigma_alpha_y, z, dir, work);
+        detail::firenet_dual_step(*A_, plan_, x, x_new, sigma_alpha_y, z, dir, work_m);
         x.swap(x_new);
         S += x;
         break;

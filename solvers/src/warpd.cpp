@@ -50,8 +50,10 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
   // shrinks by nu per restart down to its floor (restart.hpp).
   const Real b_norm = b.norm();
   detail::RestartLevel<Real> omega(c.C2 * (b_norm > 0 ? b_norm : Real(1)), c.nu, c.delta);
-  // Every buffer is sized once (in the first restart) and reused.
-  Vector<T> x, x_new, dA = Vector<T>::Zero(m), dB = Vector<T>::Zero(q), dir, work, bwork, tau2_b, estimate;
+  // Every buffer is sized once (in the first restart) and reused; each work
+  // buffer keeps one size (a shared one would be resized twice per step).
+  Vector<T> x, x_new, dA = Vector<T>::Zero(m), dB = Vector<T>::Zero(q), dir, work_N, work_m, bwork_N, bwork_q,
+      tau2_b, estimate;
   Vector<Real> thr;
   detail::RestartAverage<T> average;
   SolverResult<T> result;
@@ -77,23 +79,23 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
     }
     average.begin(N);
     for (long k = 0; k < c.inner; ++k) {
-      A.apply_adjoint(dA, work);
+      A.apply_adjoint(dA, work_N);
       if (c.B) {
-        c.B->apply_adjoint(dB, bwork);
-        work += bwork * c.lambda;
+        c.B->apply_adjoint(dB, bwork_N);
+        work_N += bwork_N * c.lambda;
       }
-      work = x - work * tau1;
-      soft_threshold_into<T>(work, thr, x_new);
+      work_N = x - work_N * tau1;
+      soft_threshold_into<T>(work_N, thr, x_new);
       dir = x_new * Real(2) - x;
-      A.apply(dir, work);
-      dA = dA + work * tau2 - tau2_b;
+      A.apply(dir, work_m);
+      dA = dA + work_m * tau2 - tau2_b;
       if (c.square_root)
         project_l2_ball_in_place<T>(dA, Real(1));
       else
         shrink_in_place<T>(dA, dual_shrink);
       if (c.B) {
-        c.B->apply(dir, bwork);
-        dB = dB + bwork * dB_step;
+        c.B->apply(dir, bwork_q);
+        dB = dB + bwork_q * dB_step;
         clip_in_place<T>(dB);
       }
       if (!detail::finite_vector(x_new) || !detail::finite_vector(dA)) {
