@@ -136,6 +136,36 @@ TEST_CASE("image files: colour PNG becomes grey with the BT.601 weights, alpha i
   }
 }
 
+TEST_CASE("image files: every PNG colour type, bit depth and interlacing") {
+  // Small files made with Python's zlib by hand (also the fuzz seeds in fuzz/corpus/image/).
+  // 1-bit grey 9 x 2: rows 101010101 and 010101010 (expanded to 0 / 255).
+  const GreyPixels a = decode_image(std::string("\x89\x50\x4E\x47\x0D\x0A\x1A\x0A\x00\x00\x00\x0D\x49\x48\x44\x52\x00\x00\x00\x09\x00\x00\x00\x02\x01\x00\x00\x00\x00\xA2\x2D\xCB\x7E\x00\x00\x00\x0E\x49\x44\x41\x54\x78\x9C\x63\x58\xD5\xC0\x10\xCA\x00\x00\x06\x02\x01\x80\x82\x1D\x99\x65\x00\x00\x00\x00\x49\x45\x4E\x44\xAE\x42\x60\x82", 71), "grey1");
+  REQUIRE(a.values.size() == 18);
+  CHECK(a.denominator == 255);
+  for (int j = 0; j < 9; ++j) {
+    CHECK(a.values[std::size_t(2 * j)] == (j % 2 == 0 ? 255u : 0u));
+    CHECK(a.values[std::size_t(2 * j + 1)] == (j % 2 == 1 ? 255u : 0u));
+  }
+  // Grey + alpha 2 x 2: grey 1, 3 / 5, 7 (alpha 2, 4, 6, 8 ignored).
+  CHECK(decode_image(std::string("\x89\x50\x4E\x47\x0D\x0A\x1A\x0A\x00\x00\x00\x0D\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x02\x08\x04\x00\x00\x00\xD8\xBF\xC5\xAF\x00\x00\x00\x12\x49\x44\x41\x54\x78\x9C\x63\x60\x64\x62\x66\x61\x60\x65\x63\xE7\x00\x00\x00\x8C\x00\x25\x28\x52\x82\xE5\x00\x00\x00\x00\x49\x45\x4E\x44\xAE\x42\x60\x82", 75), "ga").values == std::vector<std::uint32_t>{1, 5, 3, 7});
+  // 2-bit palette 4 x 2, palette black, red, green, white (tRNS ignored):
+  // indices 0 1 2 3 / 3 2 1 0.
+  const GreyPixels p = decode_image(std::string("\x89\x50\x4E\x47\x0D\x0A\x1A\x0A\x00\x00\x00\x0D\x49\x48\x44\x52\x00\x00\x00\x04\x00\x00\x00\x02\x02\x03\x00\x00\x00\x02\xC6\x95\xF0\x00\x00\x00\x0C\x50\x4C\x54\x45\x00\x00\x00\xFF\x00\x00\x00\xFF\x00\xFF\xFF\xFF\xB6\x7C\xDA\x43\x00\x00\x00\x02\x74\x52\x4E\x53\x00\x80\x9B\x2B\x4E\x18\x00\x00\x00\x0C\x49\x44\x41\x54\x78\x9C\x63\x90\x66\x78\x02\x00\x01\x39\x01\x00\x45\x64\x91\x9B\x00\x00\x00\x00\x49\x45\x4E\x44\xAE\x42\x60\x82", 107), "palette");
+  CHECK(p.denominator == 255000);
+  const std::uint32_t black = 0, red = 299 * 255, green = 587 * 255, white = 1000 * 255;
+  CHECK(p.values == std::vector<std::uint32_t>{black, white, red, green, green, red, white, black});
+  // Adam7-interlaced 8-bit grey 5 x 5 with pixel (i, j) = 5 i + j.
+  const GreyPixels q = decode_image(std::string("\x89\x50\x4E\x47\x0D\x0A\x1A\x0A\x00\x00\x00\x0D\x49\x48\x44\x52\x00\x00\x00\x05\x00\x00\x00\x05\x08\x00\x00\x00\x01\xDF\x03\x49\xAF\x00\x00\x00\x29\x49\x44\x41\x54\x78\x9C\x05\xC1\x85\x01\x80\x30\x00\xC0\xB0\x8E\xB9\xBB\xFC\x7F\x29\x09\xA0\x58\x8F\x8F\x43\x48\x05\x21\x89\x99\x7D\xD1\xC6\x3A\x4F\x6D\x7D\xCC\x1F\x11\xDF\x01\x2D\x5B\xD3\xE6\x3F\x00\x00\x00\x00\x49\x45\x4E\x44\xAE\x42\x60\x82", 98), "interlaced");
+  REQUIRE(q.values.size() == 25);
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 5; ++j) CHECK(q.values[std::size_t(i + 5 * j)] == std::uint32_t(5 * i + j));
+  // 16-bit RGBA 2 x 1 with bytes 0, 1, ..., 15: big-endian samples, alpha dropped.
+  const GreyPixels r = decode_image(std::string("\x89\x50\x4E\x47\x0D\x0A\x1A\x0A\x00\x00\x00\x0D\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00\x00\x01\x10\x06\x00\x00\x00\xA4\xB2\xA3\xC9\x00\x00\x00\x19\x49\x44\x41\x54\x78\x9C\x63\x60\x60\x64\x62\x66\x61\x65\x63\xE7\xE0\xE4\xE2\xE6\xE1\xE5\xE3\x07\x00\x02\xB9\x00\x79\xCC\x8C\x7E\xEC\x00\x00\x00\x00\x49\x45\x4E\x44\xAE\x42\x60\x82", 82), "rgba16");
+  CHECK(r.denominator == 65535000u);
+  CHECK(r.values == std::vector<std::uint32_t>{299 * 0x0001 + 587 * 0x0203 + 114 * 0x0405,
+                                               299 * 0x0809 + 587 * 0x0A0B + 114 * 0x0C0D});
+}
+
 TEST_CASE("image files: PGM header details") {
   // Comments and any whitespace in the header; maxval 1; 16-bit big-endian samples.
   const GreyPixels a = decode_image("P2 # a comment\n2 # width\n1\n1\n0 1\n", "t");
@@ -166,6 +196,10 @@ TEST_CASE("image files: malformed input is refused with invalid_argument") {
   check_refused(png_with_size(30000, 30000), "PNG with too many pixels");
   check_refused(png_with_size(0, 4), "PNG of width 0");
   check_refused(png_with_size(4000, 4000), "PNG claiming more pixels than its data");
+  // Within the side and pixel limits, but a 100-byte file cannot inflate to
+  // 2^28 bytes: refused before the 1.25 GB of buffers are allocated.
+  CHECK_THROWS_WITH_AS(decode_image(png_with_size(16384, 16384), "t"), doctest::Contains("cannot hold"),
+                       std::invalid_argument);
   check_refused("P5\n100000 1\n255\n", "PGM wider than the limit");
   check_refused("P5\n20000 20000\n255\n\x01", "PGM with too many pixels");
   check_refused("P5\n1000 1000\n255\n0123456789", "PGM P5 truncated");

@@ -103,7 +103,7 @@ bool png_decode(PngInput* in, PngHeader* header, png_bytepp rows) {
   if (rows) {
     if (header->color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (header->color_type == PNG_COLOR_TYPE_GRAY && header->bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
-    if (header->color_type & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);
+    png_set_strip_alpha(png);  // also the alpha the expansions make from a tRNS chunk
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     const png_size_t expected = png_size_t(header->width) * png_size_t(png_channels(header->color_type)) *
@@ -122,6 +122,17 @@ GreyPixels decode_png(std::string_view bytes, const std::string& source) {
     throw std::invalid_argument(source + ": not a readable PNG image (" + in.message + ")");
   const std::int64_t rows = header.height, cols = header.width;
   check_dimensions(rows, cols, source);
+  // The pixel data, at its stored depth, is deflate-compressed in the file;
+  // deflate expands at most 1032-fold (a 258-byte match costs at least 2
+  // bits), so a small file claiming a large image is refused before the
+  // buffers are allocated.
+  const int stored_channels = header.color_type == PNG_COLOR_TYPE_PALETTE ? 1
+                              : png_channels(header.color_type) + ((header.color_type & PNG_COLOR_MASK_ALPHA) ? 1 : 0);
+  const double stored_row_bytes = std::ceil(double(cols) * stored_channels * header.bit_depth / 8);
+  if (double(rows) * stored_row_bytes > 1032.0 * double(bytes.size()) + 1024)
+    throw std::invalid_argument(source + ": the header claims " + std::to_string(cols) + " x " + std::to_string(rows) +
+                                " pixels, which a file of " + std::to_string(bytes.size()) +
+                                " bytes cannot hold (deflate compresses at most 1032:1)");
   const int channels = png_channels(header.color_type), sample_bytes = png_sample_bytes(header.bit_depth);
   const std::size_t row_bytes = std::size_t(cols) * std::size_t(channels * sample_bytes);
   std::vector<unsigned char> buffer(row_bytes * std::size_t(rows));
@@ -252,8 +263,16 @@ double to_double_checked(const R& x) {
   return d;
 }
 
+// No exception may cross libpng's C frames: a failed append becomes a
+// libpng error (longjmp) once the try block, and every object in it, is gone.
 void append_png_bytes(png_structp png, png_bytep data, png_size_t n) {
-  static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), n);
+  bool ok = true;
+  try {
+    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), n);
+  } catch (...) {
+    ok = false;
+  }
+  if (!ok) png_error(png, "out of memory while writing the PNG");
 }
 void png_flush_nothing(png_structp) {}
 
