@@ -7,7 +7,10 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "barriers/solvers/imaging/fft.hpp"
+#include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/imaging/sampling_pattern.hpp"
+#include "barriers/solvers/imaging/walsh_hadamard.hpp"
 
 using namespace barriers;
 
@@ -221,4 +224,38 @@ TEST_CASE("mask image and index list") {
   CHECK(w(1, 1) == 1);
   CHECK(w(5, 4) == 1);
   CHECK(index_list(p) == "0\n7\n29\n");
+}
+
+TEST_CASE("the patterns' low frequencies are the operators' low frequencies") {
+  // An image's energy sits at low frequencies. If the patterns' index
+  // convention matched the operators' only up to a shift, the
+  // centre-weighted patterns would sample high frequencies and capture
+  // less energy than uniform sampling; they must capture far more.
+  const ImageShape s{64, 64};
+  const Matrix<double> img = shepp_logan<double>(s);
+  const Vector<double> x = Eigen::Map<const Vector<double>>(img.data(), img.size());
+  const Eigen::Index m = samples_for_rate(0.1, s.size());
+  const auto captured = [&](const auto& y, const SamplingPattern& p) {
+    double e = 0;
+    for (Eigen::Index k : p.indices) e += std::norm(std::complex<double>(y(k)));
+    return e / y.squaredNorm();
+  };
+  const Vector<std::complex<double>> fy = FourierTransform<std::complex<double>>(s).forward(x.cast<std::complex<double>>());
+  const Vector<double> wy = WalshHadamard<double>(s).forward(x);
+  const double fu = captured(fy, uniform_pattern(s, m, 1)), wu = captured(wy, uniform_pattern(s, m, 1));
+  CAPTURE(fu);
+  CAPTURE(wu);
+  for (const SpectrumLayout layout : {SpectrumLayout::fourier, SpectrumLayout::walsh}) {
+    const auto energy = [&](const SamplingPattern& p) {
+      return layout == SpectrumLayout::fourier ? captured(fy, p) : captured(wy, p);
+    };
+    const double base = layout == SpectrumLayout::fourier ? fu : wu;
+    CHECK(energy(power_law_pattern(s, layout, m, 1)) > base + 0.3);
+    CHECK(energy(das_pattern(s, layout, RadiusMetric::euclidean, 4, m, 1)) > base + 0.3);
+    CHECK(energy(half_half_pattern(s, layout, m, 1)) > base + 0.3);
+    CHECK(energy(radial_pattern(s, layout, m, 1)) > base + 0.3);
+  }
+  // And index 0 is the zero frequency of both: the mean times sqrt(N).
+  CHECK(std::abs(fy(0) - x.sum() / 64) < 1e-12);
+  CHECK(std::abs(wy(0) - x.sum() / 64) < 1e-12);
 }
