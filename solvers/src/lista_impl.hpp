@@ -434,7 +434,8 @@ template <class T>
 struct Workspace {
   Workspace(Eigen::Index m, Eigen::Index N, Eigen::Index cols, std::size_t kept_layers)
       : R(kept_layers, Matrix<T>(m, cols)), Z(kept_layers, Matrix<T>(N, cols)), x(N, cols),
-        WG(std::is_same_v<T, double> ? N : m, cols), P(N, N) {}
+        WG(std::is_same_v<T, double> ? N : m, cols),
+        P(std::is_same_v<T, double> ? N : 0, std::is_same_v<T, double> ? N : 0) {}
   std::vector<Matrix<T>> R, Z;
   Matrix<T> x;   // N x cols: the activations, then the backpropagated gradient
   Matrix<T> WG;  // W_i dZ_i (m x cols), or for double the next gradient (N x cols)
