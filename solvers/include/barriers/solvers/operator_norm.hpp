@@ -24,7 +24,10 @@ real_of<T> power_iteration(const LinearOperator<T>& A, int iterations = 100,
                            std::uint64_t seed = 1, real_of<T> rel_tol = real_of<T>(0));
 
 /// A certified upper bound on ||A||_2 for the stored matrix: the smaller of
-/// gram_certified_norm_bound (when it certifies) and a_priori_norm_bound.
+/// gram_certified_norm_bound (when it certifies) and a_priori_norm_bound; the
+/// latter is skipped when the Gram bound certifies and the matrix is too large
+/// for its Gershgorin part (then it is near ||A||_2 only for special structure:
+/// near rank-one, or non-negative with equal row and column sums).
 /// Throws std::domain_error when neither gives a finite bound representable in
 /// the working type.
 template <class T>
