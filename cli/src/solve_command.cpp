@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "barriers/oracle/instance.hpp"
 #include "barriers/oracle/to_working.hpp"
@@ -38,6 +39,7 @@ struct SolveOptions {
   std::string lambda = "1", eta = "0", C1 = "1", C2 = "1", delta = "0";
   std::string iters = "1000", restarts = "10", inner = "0";
   std::string type = "double", bits = "256", warm_dual = "yes", history_every = "0";
+  std::string threads = "0";
   bool last_iterate = false;
   std::set<std::string> given;  ///< options the user set explicitly
 };
@@ -48,6 +50,7 @@ struct ParsedOptions {
   long iters = 0, inner = 0, history_every = 0;
   int restarts = 0;
   unsigned bits = 0;
+  unsigned threads = 1;
   bool warm_dual = true;
 };
 
@@ -130,6 +133,10 @@ ParsedOptions parse_options(const SolveOptions& o) {
   p.inner = long(parse_integer("--inner", o.inner, 0, 100000000));
   p.bits = unsigned(parse_integer("--bits", o.bits, 2, 1 << 20));
   p.history_every = long(parse_integer("--history-every", o.history_every, 0, 100000000));
+  // 0: every core. Dense products split their output in fixed blocks, so the
+  // result does not depend on the count (dense_operator.hpp).
+  p.threads = unsigned(parse_integer("--threads", o.threads, 0, 64));
+  if (p.threads == 0) p.threads = std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
   if (p.history_every == 0) {
     // Automatic: every min_history_every-th step (a recorded row recomputes
     // the objective with one product, about half an iteration: every 20th
@@ -482,6 +489,7 @@ int run_solve(const SolveOptions& o) {
                 std::vector<std::string>{"solution.csv", "history.csv", "summary.csv", "convergence.gp",
                                          "convergence.png"},
                 "barriers solve");
+  set_dense_operator_threads(p.threads);
   const oracle::RationalMatrix A = read_matrix_file(o.A);
   const oracle::RationalMatrix y = as_column(read_matrix_file(o.y), "y (" + o.y + ")");
   std::optional<oracle::RationalMatrix> ref;
@@ -533,6 +541,11 @@ Command add_solve_command(CLI::App& app) {
   sub->add_option("--restarts", o->restarts, "firenet, warpd, warpd-sr: restarts")->type_name("R")->capture_default_str();
   sub->add_option("--inner", o->inner, "Inner steps per restart (0: firenet 100, warpd and warpd-sr from C1, C2)")
       ->type_name("P")
+      ->capture_default_str();
+  sub->add_option("--threads", o->threads,
+                  "Threads for the dense products of one large solve (0: every core; 1..64); the result "
+                  "does not depend on it")
+      ->type_name("N")
       ->capture_default_str();
   sub->add_flag("--last-iterate", o->last_iterate, "Output the last iterate instead of the ergodic average");
   sub->add_option("--type", o->type, "double, long-double, float128 or mpfr")->type_name("NAME")->capture_default_str();

@@ -43,8 +43,14 @@ void SweepSettings::validate() const {
     if (n < 0 || n > 100000) fail("n = " + std::to_string(n) + " is out of range: allowed 0..100000");
   for (unsigned b : bits)
     if (b < 2 || b > 100000) fail("bits = " + std::to_string(b) + " is out of range: allowed 2..100000");
-  for (long it : iterations)
+  for (long it : iterations) {
     if (it < 1 || it > 100000000) fail("iterations = " + std::to_string(it) + " is out of range: allowed 1..1e8");
+    // FIRENET runs whole restarts, so a budget it cannot meet exactly would
+    // be run as another one and mislabelled.
+    if (solver == "firenet" && it > inner && it % inner != 0)
+      fail("iterations = " + std::to_string(it) + " is not a multiple of inner = " + std::to_string(inner) +
+           ": FIRENET runs whole restarts of inner steps (a budget below inner runs one shorter restart)");
+  }
   check_resources("this sweep", memory_estimate(), time_estimate(), memory_limit_bytes);
 }
 
@@ -128,8 +134,10 @@ std::vector<rational> solve(const SweepSettings& s, const Exact& e, const oracle
   if (s.solver == "firenet") {
     FirenetSettings<T> st;
     st.lambda = lambda;
-    st.inner = s.inner;
-    st.restarts = int(std::max<long>(1, iters / s.inner));
+    // Exactly `iters` steps: whole restarts, or one shorter restart when the
+    // budget is below inner (validate() refuses the other remainders).
+    st.inner = int(std::min<long>(s.inner, iters));
+    st.restarts = int(iters / st.inner);
     x = firenet(op, y, st).solution;
   } else {
     PdhgSettings<T> st;

@@ -126,3 +126,23 @@ TEST_CASE("a sweep too large for the memory is refused before any work, with the
   s.memory_limit_bytes = 16e9;
   CHECK_NOTHROW(s.validate());  // the default sweep fits
 }
+
+TEST_CASE("every FIRENET cell runs exactly its iteration budget") {
+  SweepSettings s;
+  s.rows = 10;
+  s.cols = 20;
+  s.sparsity = 2;
+  s.ns = {20};
+  s.bits = {53};
+  s.inner = 100;
+  // 50 steps (one shorter restart) and 100 steps (one restart) must differ:
+  // both used to run 100 steps.
+  s.iterations = {50, 100};
+  const SweepResult r = run_sweep(s);
+  REQUIRE(r.points.size() == 2);
+  CHECK(r.points[0].error.hi != r.points[1].error.hi);
+  // A budget that is neither below inner nor a multiple of it is refused.
+  s.iterations = {250};
+  CHECK_THROWS_WITH_AS(run_sweep(s), doctest::Contains("iterations = 250 is not a multiple of inner = 100"),
+                       std::invalid_argument);
+}

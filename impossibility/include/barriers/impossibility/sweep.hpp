@@ -33,7 +33,8 @@ struct SweepSettings {
   int inner = 100;                    ///< firenet steps per restart
   std::vector<long> ns{10, 20, 40, 80, 160};
   std::vector<unsigned> bits{53, 113, 256};
-  std::vector<long> iterations{500, 2000, 8000};  ///< total inner iterations
+  /// Total inner iterations; for firenet each is below inner or a multiple of it.
+  std::vector<long> iterations{500, 2000, 8000};
   /// Called before each cell with the fraction of cells done and a status.
   std::function<void(double fraction_done, const std::string&)> progress;
   /// Cells to leave out (already computed by an earlier run: --resume).
