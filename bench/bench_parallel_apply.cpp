@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
               "and 2 threads, speed-up 1 -> 2 threads, and whether the two results are bit-identical\n");
   std::printf("  %-16s %13s %10s %12s %12s %12s %8s\n", "type", "size", "madds", "plain", "1 thread", "2 threads",
               "speed-up");
-  const std::pair<int, int> sizes[] = {{30, 60}, {60, 120}, {100, 250}, {150, 400}, {300, 700}, {1000, 4000}};
+  const std::pair<int, int> sizes[] = {{30, 60},   {60, 120},   {100, 250},  {150, 400},
+                                       {300, 700}, {500, 1000}, {700, 1500}, {1000, 2000}, {1000, 4000}};
   for (auto [m, n] : sizes) row<double>("double", m, n, min_seconds);
   for (auto [m, n] : sizes) row<std::complex<double>>("complex double", m, n, min_seconds);
   for (auto [m, n] : sizes) row<float128>("float128", m, n, min_seconds);

@@ -103,18 +103,18 @@ void set_dense_operator_threads(unsigned n) { dense_threads.store(std::max(n, 1u
 unsigned dense_operator_threads() { return dense_threads.load(); }
 
 // Two threads pay when half the product's time exceeds starting and joining
-// a thread (66-90 us measured on the loaded development machine, tens of us
-// on a quiet one): with the per-multiply-add times of bench_parallel_apply
-// (about 0.26 ns for double in cache, 0.75 ns for complex double, 100 ns or
-// more for float128 and MPFR) that is about 5e5, 1.5e5 and 1e3 multiply-adds;
-// long double, not measured, is put with complex double, and software types
-// get a round 1e4. Results do not depend on these numbers.
+// them. Measured with bench_parallel_apply on the quiet 2-core development
+// machine (rows x cols, one A x plus one A^* y): double 0.62x at 5e5,
+// 1.00x at 1.05e6, 1.55x at 2e6; complex double 0.60x at 2.1e5, 0.99x at
+// 5e5, 1.73x at 1.05e6. Long double, not measured, is put with complex
+// double; float128 and MPFR (100 ns or more per multiply-add) gain from
+// 1e4 on. Results do not depend on these numbers.
 template <class T>
 double dense_parallel_threshold() {
   if constexpr (std::is_same_v<T, double>)
-    return 5e5;
+    return 1.5e6;
   else if constexpr (std::is_floating_point_v<real_of<T>>)
-    return 1.5e5;
+    return 7e5;
   else
     return 1e4;
 }
