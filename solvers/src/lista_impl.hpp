@@ -462,7 +462,7 @@ void soft_all(const Matrix<T>& z, const T& t, Matrix<T>& x) {
 inline double soft_backward(const double* z, double* g, Eigen::Index n, double t) {
   namespace ei = Eigen::internal;
   using P = ei::packet_traits<double>::type;
-  constexpr Eigen::Index S = ei::unpacket_traits<P>::size;
+  constexpr Eigen::Index S = sizeof(P) / sizeof(double);  // lanes (not unpacket_traits<P>: GCC warns on P's attributes)
   const P tp = ei::pset1<P>(t), ntp = ei::pset1<P>(-t), zero = ei::pzero(tp);
   P acc = zero;
   Eigen::Index k = 0;
