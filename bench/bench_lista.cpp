@@ -36,9 +36,11 @@
 #include <thread>
 #include <vector>
 
+#include "bench_matrices.hpp"
 #include "barriers/solvers/lista.hpp"
 
 using namespace barriers;
+using barriers::bench::table1_matrix;
 
 namespace {
 
@@ -46,18 +48,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kLayers = 10;
 constexpr Eigen::Index kTrain = 8000, kValidation = 100, kBatch = 1000;
-
-Matrix<double> table1_matrix() {
-  const int K = 1, n = 10, N1 = 2, N2 = 20, j = 2;
-  const double delta = 1.0 / 6, lambda = 1;
-  const double gamma = std::sqrt(2.0) * (1 - delta) * std::pow(10.0, K) / (3 * lambda);
-  Vector<double> a = Vector<double>::Constant(N1, gamma * lambda / (1 - delta));
-  a(j - 1) += std::ldexp(1.0, -n - 1);
-  Matrix<double> A = Matrix<double>::Zero(1 + N2, N1 + N2);
-  A.block(0, 0, 1, N1) = a.transpose();
-  for (int i = 0; i < N2; ++i) A(1 + i, N1 + i) = a.norm();
-  return A;
-}
 
 double normal(std::mt19937_64& rng) {
   const double u1 = (double(rng() >> 11) + 0.5) * 0x1p-53, u2 = double(rng() >> 11) * 0x1p-53;
