@@ -27,6 +27,12 @@ inline std::optional<std::string> saved_cells(const std::string& dir, const std:
     return ss.str();
   };
   std::error_code ec;
+  // Something other than a file in the way (a directory, a device, a FIFO)
+  // is refused rather than silently recomputed over or read without end.
+  for (const std::string& path : {csv_path, settings_path})
+    if (std::filesystem::exists(std::filesystem::symlink_status(path, ec)) &&
+        !std::filesystem::is_regular_file(path, ec))
+      throw UsageError("--resume: " + quote_for_message(path) + " is not a regular file");
   if (!std::filesystem::is_regular_file(csv_path, ec)) return std::nullopt;
   if (!std::filesystem::is_regular_file(settings_path, ec))
     throw UsageError("--resume: " + quote_for_message(csv_path) + " has no " + settings_name +

@@ -204,6 +204,13 @@ std::map<std::string, Unit> parse_units(const std::string& text, const std::stri
     }
     const std::string where = quote_for_message(path) + " line " + std::to_string(number);
     try {
+      // The units hold only printable text (tabs and newlines escaped); any
+      // other control character means damage, and replaying it would send
+      // it to the terminal.
+      for (const std::string& field : f)
+        for (const char c : field)
+          if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+            throw std::invalid_argument("a control character");
       if (f.size() < 2) throw std::invalid_argument("too few fields");
       Unit& u = open[f[0]];
       u.key = f[0];

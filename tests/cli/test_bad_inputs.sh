@@ -298,6 +298,11 @@ expect_rejected 2 "sweep.csv" "${W[@]}" --out "$tmp/w_res" --resume
 expect_rejected 2 "--resume" "${W[@]}" --seed 5 --out "$tmp/w_res2" --resume
 rm "$tmp/w_res2/sweep_settings.txt"
 expect_rejected 2 "sweep_settings.txt" "${W[@]}" --out "$tmp/w_res2" --resume
+# Something other than a file where the saved cells belong is refused, not recomputed over or read.
+mkdir "$tmp/w_res2/sweep_settings.txt"
+expect_rejected 2 "sweep_settings.txt' is not a regular file" "${W[@]}" --out "$tmp/w_res2" --resume
+rm "$tmp/w_res2/sweep.csv" && ln -s /dev/zero "$tmp/w_res2/sweep.csv"
+expect_rejected 2 "sweep.csv' is not a regular file" "${W[@]}" --out "$tmp/w_res2" --resume
 
 # ---- theorem ----
 H=(theorem --K 3 --n-max 2 --budgets 4 --trials 0 --solvers none --quiet)

@@ -90,6 +90,23 @@ diff <(grep -v "^wrote" "$tmp/whole.out") <(grep -v "^wrote" "$tmp/cut.out") >/d
 expect_error "--resume: the saved cells in" "${args[@]/--trials/--seed}" --out "$tmp/cut" --resume
 expect_error "--resume needs --out DIR" theorem --resume
 
+# Damaged or hostile saved units are refused with one line, before any work; none is replayed.
+damaged() {  # damaged "<expected substring>" <command that damages $tmp/dmg>...
+  local want="$1"; shift
+  rm -rf "$tmp/dmg" && cp -r "$tmp/whole" "$tmp/dmg" && "$@"
+  expect_rejected 2 "$want" "${args[@]}" --out "$tmp/dmg" --resume
+}
+units="$tmp/dmg/theorem_units.txt"
+damaged "is not a theorem unit (too few fields)" sh -c "echo 'garbage line' >>'$units'"
+damaged "(not a verdict: maybe)" sed -i "0,/\tclaim\tyes/s//\tclaim\tmaybe/" "$units"
+damaged "is not a theorem unit (a control character)" sed -i "0,/\ttext\t/s//\ttext\t\x1b[31m/" "$units"
+damaged "is not a theorem unit (a control character)" sh -c "printf 'x\\000y\\tend\\n' >>'$units'"
+damaged "does not start with the theorem_units.txt header" sed -i 's/$/\r/' "$units"
+damaged "does not start with the theorem_units.txt header" sed -i 1d "$units"
+damaged "theorem_units.txt' is not a regular file" sh -c "rm '$units' && mkdir '$units'"
+damaged "theorem_units.txt' is not a regular file" sh -c "rm '$units' && ln -s /dev/zero '$units'"
+damaged "theorem_settings.txt' is not a regular file" sh -c "rm '$tmp/dmg/theorem_settings.txt' && mkfifo '$tmp/dmg/theorem_settings.txt'"
+
 # A long tail: with N2 = 150 the adversary used to fail to match U(lim)'s bits at n = m + 2
 # ("identical data: no", four FAIL lines).
 # (Under the sanitizer profile the library test of the same property, test_theorem_class, covers it.)
