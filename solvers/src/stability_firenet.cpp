@@ -1,0 +1,169 @@
+// FirenetMap: FIRENET's forward pass with a tape, and its reverse mode.
+#include "barriers/solvers/stability/firenet_gradient.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "barriers/solvers/prox.hpp"
+#include "barriers/solvers/sparse_problem.hpp"
+#include "restart.hpp"
+
+namespace barriers {
+
+namespace {
+
+// g <- J^* g for x = soft_t(v) (J symmetric). Real: g where |v| > t, else 0.
+// Complex, |v| = r > t: x = (1 - t/r) v, J = (1 - t/r) I + (t/r^3) v v^T in
+// R^2, so g <- (1 - t/r) g + (t/r^3) Re(conj(v) g) v.
+template <class T>
+void soft_threshold_backward(const Vector<T>& v, const Vector<real_of<T>>& t, Vector<T>& g) {
+  using Real = real_of<T>;
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    const Real m = modulus(v(i));
+    if (!(m > t(i))) {
+      g(i) = T(0);  // at or inside the kink: derivative 0
+      continue;
+    }
+    if constexpr (number_traits<T>::is_complex) {
+      const Real radial = (v(i).real() * g(i).real() + v(i).imag() * g(i).imag()) * t(i) / (m * m * m);
+      g(i) = g(i) * Real(1 - t(i) / m) + v(i) * radial;
+    }
+  }
+}
+
+// g <- J^* g for z = proj_{||.||<=1}(u): when ||u|| > 1, z = u / ||u|| and
+// J = (I - z z^T) / ||u|| (symmetric); otherwise J = I.
+template <class T>
+void projection_backward(const Vector<T>& u, const real_of<T>& u_norm, Vector<T>& g) {
+  using Real = real_of<T>;
+  if (!(u_norm > Real(1))) return;
+  const Real c = real_inner(u, g) / (u_norm * u_norm);
+  g = (g - u * c) / u_norm;
+}
+
+}  // namespace
+
+template <class T>
+FirenetMap<T>::FirenetMap(OperatorPtr<T> A, const FirenetSettings<T>& settings) : A_(std::move(A)) {
+  if (!A_) throw std::invalid_argument("the FIRENET map got a null operator; it needs A.");
+  plan_ = detail::make_firenet_plan(*A_, settings);
+  const std::size_t n = std::size_t(plan_.restarts), steps = n * std::size_t(plan_.inner);
+  psi_.assign(n + 1, Vector<T>::Zero(A_->cols()));
+  v_.assign(steps, Vector<T>(A_->cols()));
+  u_.assign(steps, Vector<T>(A_->rows()));
+  u_norm_.assign(steps, Real(0));
+  eps_.assign(n, Real(0));
+  deps_.assign(n, Real(0));
+  dalpha_.assign(n, Real(0));
+}
+
+template <class T>
+void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
+  using std::exp;
+  detail::check_data(*A_, y);
+  const int n = plan_.restarts, p = plan_.inner;
+  y_ = y;
+  eps0_ = detail::firenet_eps0(plan_, y);
+  alphas_ = detail::firenet_alphas(plan_, eps0_);
+  // eps_r and d eps_r / d eps0 along the same schedule firenet_alphas runs:
+  // eps_r = e^-1 (delta + eps_{r-1}) scales with eps0 by e^-r; on the floor
+  // eps0 u it scales by u (0 when eps0 u underflowed and the floor is u).
+  {
+    const Real factor = Real(exp(Real(-1)));
+    detail::RestartLevel<Real> eps(eps0_, factor, plan_.delta);
+    const Real u = number_traits<Real>::epsilon();
+    Real d = eps.value() == eps0_ ? Real(1) : Real(0);
+    for (int r = 0; r < n; ++r) {
+      const Real unclamped = factor * (plan_.delta + eps.value());
+      eps.shrink();
+      d = unclamped < eps.floor() ? (eps0_ * u > 0 ? u : Real(0)) : Real(factor * d);
+      eps_[r] = eps.value();
+      deps_[r] = d;
+    }
+  }
+  const Eigen::Index m = A_->rows(), N = A_->cols();
+  std::size_t k = 0;
+  for (int r = 0; r < n; ++r) {
+    const Real& alpha = alphas_[r];
+    x_ = psi_[r] * alpha;
+    z_.setZero(m);
+    S_.setZero(N);
+    say_ = y * (plan_.sigma * alpha);
+    for (int i = 0; i < p; ++i, ++k) {
+      // detail::firenet_primal_step, keeping v
+      A_->apply_adjoint(z_, v_[k]);
+      v_[k] = x_ - v_[k] * plan_.tau;
+      soft_threshold_into<T>(v_[k], plan_.thresholds, x_new_);
+      // detail::firenet_dual_step, keeping u and ||u||
+      dir_ = x_new_ * Real(2) - x_;
+      A_->apply(dir_, work_m_);
+      u_[k] = z_ + work_m_ * plan_.sigma - say_;
+      u_norm_[k] = u_[k].norm();
+      z_ = u_[k];
+      project_l2_ball_in_place<T>(z_, Real(1));
+      x_.swap(x_new_);
+      S_ += x_;
+    }
+    psi_[r + 1] = S_ / (Real(p) * alpha);
+  }
+  out = psi_[n];
+  have_forward_ = true;
+}
+
+template <class T>
+void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
+  if (!have_forward_) throw std::logic_error("FirenetMap::backward needs a forward pass first.");
+  if (g.size() != A_->cols())
+    throw std::invalid_argument("the output gradient has " + std::to_string(g.size()) + " entries; it needs N = " +
+                                std::to_string(A_->cols()) + ".");
+  const int n = plan_.restarts, p = plan_.inner;
+  const Eigen::Index m = A_->rows();
+  gpsi_ = g;
+  g_y.setZero(m);
+  for (int r = n; r-- > 0;) {
+    const Real& alpha = alphas_[r];
+    const Real pa = Real(p) * alpha;
+    // psi_r = S / (p alpha): d psi / d alpha = -psi_r / alpha
+    Real dalpha = -real_inner(gpsi_, psi_[r + 1]) / alpha;
+    gS_ = gpsi_ / pa;
+    gx_ = gS_;  // d/dx_p: only through S
+    gz_.setZero(m);  // z_p is not used after the restart
+    gsay_.setZero(m);
+    for (int i = p; i >= 1; --i) {
+      const std::size_t k = std::size_t(r) * std::size_t(p) + std::size_t(i - 1);
+      // dual step i: z_i = proj(u), u = z_{i-1} + sigma A (2 x_i - x_{i-1}) - say
+      projection_backward<T>(u_[k], u_norm_[k], gz_);  // gz_ = d/du = d/dz_{i-1} (so far)
+      gsay_ -= gz_;
+      A_->apply_adjoint(gz_, gd_);
+      gd_ *= plan_.sigma;  // d/d(2 x_i - x_{i-1})
+      gx_ += gd_ * Real(2);
+      // primal step i: x_i = soft(v), v = x_{i-1} - tau A^* z_{i-1}
+      soft_threshold_backward<T>(v_[k], plan_.thresholds, gx_);  // gx_ = d/dv
+      A_->apply(gx_, gm_);
+      gz_ -= gm_ * plan_.tau;
+      gx_ -= gd_;  // d/dx_{i-1}
+      if (i > 1) gx_ += gS_;
+    }
+    // x_0 = alpha psi_{r-1}; say = sigma alpha y
+    dalpha += real_inner(gx_, psi_[r]) + plan_.sigma * real_inner(gsay_, y_);
+    g_y += gsay_ * (plan_.sigma * alpha);
+    gpsi_ = gx_ * alpha;
+    dalpha_[r] = dalpha;
+  }
+  if (!plan_.eps0) {
+    const Real ny = y_.norm();
+    if (ny > 0) {
+      // alpha_r = 2 L / (eps_r p): d alpha_r / d eps0 = -(alpha_r / eps_r) d eps_r / d eps0
+      Real geps0(0);
+      for (int r = 0; r < n; ++r) geps0 -= dalpha_[r] * alphas_[r] / eps_[r] * deps_[r];
+      g_y += y_ * (geps0 / ny);
+    }
+  }
+}
+
+#define BARRIERS_X(T) template class FirenetMap<T>;
+BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
+#undef BARRIERS_X
+
+}  // namespace barriers
