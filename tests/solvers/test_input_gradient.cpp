@@ -10,6 +10,7 @@
 #include "barriers/solvers/dense_operator.hpp"
 #include "barriers/solvers/firenet_network.hpp"
 #include "barriers/solvers/stability/firenet_gradient.hpp"
+#include "barriers/solvers/stability/lista_gradient.hpp"
 #include "barriers/solvers/stability/perturbation_loss.hpp"
 #include "solver_test_support.hpp"
 
@@ -62,7 +63,65 @@ FirenetSettings<T> small_firenet(bool eps0_from_input) {
   return s;
 }
 
+// A LISTA network with weights large enough that the thresholds bite
+// (about half the entries of each z_i are inside the kink).
+template <class T>
+ListaNetwork<T> lista_net(Gaussian& g, Eigen::Index m, Eigen::Index N, int layers) {
+  using Real = real_of<T>;
+  const Matrix<T> A = random_matrix<T>(g, m, N);
+  std::vector<Matrix<T>> W;
+  std::vector<Real> theta;
+  for (int i = 0; i < layers; ++i) {
+    W.push_back(random_matrix<T>(g, m, N) * Real(0.3));
+    theta.push_back(Real(0.5) + Real(0.1) * Real(i));
+  }
+  return ListaNetwork<T>(A, Real(std::sqrt(double(m)) + std::sqrt(double(N))), W, theta);
+}
+
 }  // namespace
+
+TEST_CASE_TEMPLATE("LISTA map: forward equals ListaNetwork::forward bit for bit", T, BARRIERS_TEST_ALL_TYPES) {
+  PrecisionGuard guard(test::mpfr_test_bits);
+  Gaussian g(21);
+  const ListaNetwork<T> net = lista_net<T>(g, 9, 16, 4);
+  ListaMap<T> map(net);
+  int zeros = 0;
+  for (int k = 0; k < 3; ++k) {
+    const Vector<T> y = random_vector<T>(g, 9) * real_of<T>(3);
+    Vector<T> out;
+    map.forward(y, out);
+    const Vector<T> ref = net.forward(y);
+    CHECK(bitwise_equal<T>(out, ref));
+    for (Eigen::Index i = 0; i < out.size(); ++i) zeros += out(i) == T(0);
+  }
+  CHECK(zeros > 0);  // the thresholds are active, so the comparison covers both branches
+}
+
+// Tolerances as for FIRENET above (same step, same precision argument).
+TEST_CASE_TEMPLATE("LISTA map: gradient against central differences in double", T, double, std::complex<double>) {
+  Gaussian g(23);
+  const ListaNetwork<T> net = lista_net<T>(g, 10, 18, 5);
+  ListaMap<T> map(net);
+  for (int k = 0; k < 3; ++k) {
+    const Vector<T> y = random_vector<T>(g, 10) * 3.0, c = random_vector<T>(g, 18), d = random_vector<T>(g, 10);
+    const double h = std::ldexp(1.0, -20) * double(y.norm()) / double(d.norm());
+    CHECK(directional_error<T>(map, y, c, d, h) < 1e-7);
+  }
+}
+
+TEST_CASE_TEMPLATE("LISTA map: gradient against central differences at 256 bits", T, mpfr_real,
+                   std::complex<mpfr_real>) {
+  PrecisionGuard guard(256);
+  using Real = real_of<T>;
+  Gaussian g(29);
+  const ListaNetwork<T> net = lista_net<T>(g, 8, 14, 4);
+  ListaMap<T> map(net);
+  for (int k = 0; k < 2; ++k) {
+    const Vector<T> y = random_vector<T>(g, 8) * Real(3), c = random_vector<T>(g, 14), d = random_vector<T>(g, 8);
+    const Real h = Real(std::ldexp(1.0, -80)) * y.norm() / d.norm();
+    CHECK(directional_error<T>(map, y, c, d, h) < Real(std::ldexp(1.0, -140)));
+  }
+}
 
 TEST_CASE_TEMPLATE("FIRENET map: forward equals FirenetNetwork bit for bit", T, double, std::complex<double>,
                    mpfr_real, std::complex<mpfr_real>) {
