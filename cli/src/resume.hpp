@@ -7,11 +7,21 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "output_files.hpp"
 #include "usage_error.hpp"
 
 namespace barriers::cli {
+
+/// The first line where two settings texts differ, in each (empty past the end).
+inline std::pair<std::string, std::string> first_difference(const std::string& a, const std::string& b) {
+  std::istringstream in_a(a), in_b(b);
+  std::string la, lb;
+  while (std::getline(in_a, la) && std::getline(in_b, lb) && la == lb) {
+  }
+  return {la, lb};
+}
 
 /// The saved cell file DIR/csv_name, or nothing when there is none. Throws
 /// UsageError when DIR/settings_name is missing or differs from `settings`
@@ -39,10 +49,7 @@ inline std::optional<std::string> saved_cells(const std::string& dir, const std:
                      " beside it, so its settings cannot be checked; rerun without --resume");
   const std::string saved = read(settings_path);
   if (saved != settings) {
-    std::istringstream a(saved), b(settings);
-    std::string la, lb;
-    while (std::getline(a, la) && std::getline(b, lb) && la == lb) {
-    }
+    const auto [la, lb] = first_difference(saved, settings);
     throw UsageError("--resume: the saved cells in " + quote_for_message(dir) + " were computed with " +
                      quote_for_message(la) + ", this run has " + quote_for_message(lb) +
                      ": use the same options, or rerun without --resume");

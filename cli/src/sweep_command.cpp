@@ -23,6 +23,7 @@
 #include "non_empty.hpp"
 #include "output_files.hpp"
 #include "resume.hpp"
+#include "shard.hpp"
 #include "progress.hpp"
 
 namespace barriers::cli {
@@ -37,7 +38,7 @@ struct SweepOptions {
   std::string size = "40x100", sparsity = "5", seed = "0", lambda = "1/20";
   std::string solver = "firenet", inner = "100";
   std::string ns = "10,20,40,80,160", bits = "53,113,256", iters = "500,2000,8000";
-  std::string out;
+  std::string out, shard;
   bool quiet = false, resume = false;
 
   bool given(const std::string& option) const { return app->get_option(option)->count() > 0; }
@@ -78,6 +79,7 @@ void reject_unused_options(const SweepOptions& o) {
   if (o.instance == "family") reject({"--eta"}, "the sweep solves the square-root LASSO (p3), which has no eta");
   if (o.solver == "pdhg") reject({"--inner"}, "it sets FIRENET's steps per restart (--solver firenet)");
   if (o.resume && o.out.empty()) throw UsageError("--resume needs --out DIR (the directory of the run to continue)");
+  if (!o.shard.empty() && o.out.empty()) throw UsageError("--shard needs --out DIR (where the shard saves its cells)");
 }
 
 // The run-wide settings a resumed run must share with the saved cells.
@@ -213,7 +215,14 @@ int run_sweep(const SweepOptions& o) {
   s.bits.clear();
   for (long b : parse_integer_list("--bits", o.bits, 2, 100000)) s.bits.push_back(unsigned(b));
   s.iterations = parse_integer_list("--iters", o.iters, 1, 100000000);
+  const Shard shard = parse_shard(o.shard);
   s.validate();  // also refuses runs too large for the machine, before any work
+
+  // Cells are numbered in the order of the lists; a shard runs its share.
+  std::map<CellKey, std::size_t> cell_number;
+  for (long n : s.ns)
+    for (unsigned b : s.bits)
+      for (long it : s.iterations) cell_number.emplace(CellKey{n, b, it}, cell_number.size());
 
   std::map<CellKey, SweepPoint> cells;
   if (o.resume)
@@ -230,7 +239,9 @@ int run_sweep(const SweepOptions& o) {
     out->write("sweep_settings.txt", settings_text(s));
     out->write("sweep.csv", csv_text(cells, s));
   }
-  s.skip = [&cells](long n, unsigned b, long it) { return cells.count({n, b, it}) > 0; };
+  s.skip = [&](long n, unsigned b, long it) {
+    return cells.count({n, b, it}) > 0 || !shard.owns(cell_number.at({n, b, it}));
+  };
   s.on_point = [&](const SweepPoint& p) {
     cells[key(p)] = p;
     if (out) out->write("sweep.csv", csv_text(cells, s));
@@ -265,7 +276,11 @@ int run_sweep(const SweepOptions& o) {
   if (out) {
     write_plot(cells, description + ", solver " + s.solver, what, *out);
     out->finish();
-    std::cerr << "wrote " << o.out << "/sweep.csv and sweep.png\n";
+    std::cerr << "wrote " << o.out << "/sweep.csv and sweep.png";
+    if (!shard.whole())
+      std::cerr << " (shard " << shard.index << " of " << shard.count << ": " << cells.size() << " of "
+                << cell_number.size() << " cells; combine the shards with 'barriers merge')";
+    std::cerr << "\n";
   }
   if (non_finite > 0) {
     std::cerr << "barriers: error: " << non_finite << " of " << cells.size()
@@ -303,6 +318,10 @@ Command add_sweep_command(CLI::App& app) {
   sub->add_option("--out", o->out, "Write sweep.csv (each cell as it finishes) and sweep.png into DIR")->check(non_empty())->type_name("DIR");
   sub->add_flag("--resume", o->resume,
                 "Continue the run saved in --out DIR: keep its finished cells (same settings required), compute the rest");
+  sub->add_option("--shard", o->shard,
+                  "Run only cells I, I + N, ... (numbered from 1 in the order of the lists) into --out DIR; "
+                  "'barriers merge' combines the shards")
+      ->type_name("I/N");
   sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");
   return {sub, [o] { return run_sweep(*o); }};
 }

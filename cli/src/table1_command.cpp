@@ -20,6 +20,7 @@
 #include "non_empty.hpp"
 #include "output_files.hpp"
 #include "resume.hpp"
+#include "shard.hpp"
 #include "progress.hpp"
 
 namespace barriers::cli {
@@ -39,7 +40,7 @@ struct Table1Options {
   std::string restarts, inner;
   std::string seed = "0";
   std::string threads = "1";
-  std::string out;
+  std::string out, shard;
   bool quiet = false;
 };
 
@@ -326,6 +327,8 @@ int run_table1(const Table1Options& o) {
   s.seed = std::uint64_t(parse_integer("--seed", o.seed, 0, 1LL << 62));
   s.threads = unsigned(parse_integer("--threads", o.threads, 1, 64));
   if (o.resume && o.out.empty()) throw UsageError("--resume needs --out DIR (the directory of the run to continue)");
+  if (!o.shard.empty() && o.out.empty()) throw UsageError("--shard needs --out DIR (where the shard saves its cells)");
+  const Shard shard = parse_shard(o.shard);
   s.validate();  // also refuses runs too large for the machine, before any work
 
   Rows rows;
@@ -340,7 +343,11 @@ int run_table1(const Table1Options& o) {
     out->write("table1_settings.txt", settings_text(s));
     write_csv(ordered(rows, s), *out);
   }
-  s.skip = [&rows](long K, long n) { return rows.count({K, n}) > 0; };
+  // Cells are numbered in the order of the lists (K major); a shard runs its share.
+  std::map<std::pair<long, long>, std::size_t> cell_number;
+  for (long K : s.Ks)
+    for (long n : s.ns) cell_number.emplace(std::pair{K, n}, cell_number.size());
+  s.skip = [&](long K, long n) { return rows.count({K, n}) > 0 || !shard.owns(cell_number.at({K, n})); };
   s.on_row = [&](const Table1Row& row) {  // called one at a time
     rows[{row.K, row.n}] = row;
     if (out) write_csv(ordered(rows, s), *out);
@@ -367,7 +374,11 @@ int run_table1(const Table1Options& o) {
     write_report(s, all, *out);
     write_plot(all, s, *out);
     out->finish();
-    std::cerr << "wrote " << o.out << "/table1.csv, table1_details.csv, report.md, table1.png\n";
+    std::cerr << "wrote " << o.out << "/table1.csv, table1_details.csv, report.md, table1.png";
+    if (!shard.whole())
+      std::cerr << " (shard " << shard.index << " of " << shard.count << ": " << rows.size() << " of "
+                << cell_number.size() << " cells; combine the shards with 'barriers merge')";
+    std::cerr << "\n";
   }
   if (non_finite > 0) {
     std::cerr << "barriers: error: " << non_finite << " method outputs were NaN or infinite (non-finite in the CSV)\n";
@@ -416,6 +427,10 @@ Command add_table1_command(CLI::App& app) {
       ->check(non_empty())->type_name("DIR");
   sub->add_flag("--resume", o->resume,
                 "Continue the run saved in --out DIR: keep its finished cells (same settings required), compute the rest");
+  sub->add_option("--shard", o->shard,
+                  "Run only cells I, I + N, ... (numbered from 1, K major, in the order of the lists) into --out "
+                  "DIR; 'barriers merge' combines the shards")
+      ->type_name("I/N");
   sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");
   return {sub, [o] { return run_table1(*o); }};
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -295,9 +296,27 @@ SweepResult run_sweep(const SweepSettings& s) {
     return {false, "x^2 = e_2/a_2 is not certified to be the minimiser (barriers verify did not pass)"};
   };
   SweepResult r{s, "", {}, {}};
+  // The description and reference reported are those of the last n in the
+  // list, whichever cells were skipped (a resumed or merged run reports
+  // what a serial one does); the reference is certified once per n used.
+  std::optional<SweepReference> gaussian_reference;
+  auto reference_of = [&](long n) {
+    if (s.instance != "gaussian") return reference_for(n);
+    if (!gaussian_reference) gaussian_reference = reference_for(n);
+    return *gaussian_reference;
+  };
+  std::map<long, SweepReference> references;
+  auto describe = [&](long n, const Exact& e) {
+    auto it = references.find(n);
+    if (it == references.end()) it = references.emplace(n, reference_of(n)).first;
+    if (n == s.ns.back()) {
+      r.instance_description = e.description;
+      r.reference = it->second;
+    }
+    return it->second.certified_minimiser;
+  };
   const std::size_t cells = s.ns.size() * s.bits.size() * s.iterations.size();
   std::size_t cell = 0;
-  std::optional<SweepReference> gaussian_reference;
   for (long n : s.ns) {
     std::optional<Exact> e;  // built only when a cell of this n is run
     std::optional<oracle::InstanceAnswer> d;
@@ -311,20 +330,13 @@ SweepResult run_sweep(const SweepSettings& s) {
                                                            " iterations=" + std::to_string(it));
         if (!e) {
           e = instance_for(n);
-          r.instance_description = e->description;
-          if (s.instance == "gaussian") {
-            if (!gaussian_reference) gaussian_reference = reference_for(n);
-            r.reference = *gaussian_reference;
-          } else {
-            r.reference = reference_for(n);
-          }
           d = oracle::Oracle(e->instance, {oracle::AnswerPolicy::nearest, 0}).query(n);
         }
         SweepPoint pt;
         pt.n = n;
         pt.bits = b;
         pt.iterations = it;
-        pt.certified_minimiser = r.reference.certified_minimiser;
+        pt.certified_minimiser = describe(n, *e);
         std::vector<rational> out;
         if (b == 53) {
           out = solve<double>(s, *e, *d, it, pt.finite);
@@ -346,6 +358,7 @@ SweepResult run_sweep(const SweepSettings& s) {
         r.points.push_back(pt);
       }
   }
+  if (r.instance_description.empty() && !s.ns.empty()) describe(s.ns.back(), instance_for(s.ns.back()));
   if (s.progress) s.progress(1.0, "done");
   return r;
 }
