@@ -3,9 +3,13 @@
 // One restarted primal-dual core serves both: they differ only in the dual
 // prox of the data term (shrink by tau2 eps for the constraint, projection
 // onto the unit ball for the square-root residual), in C2 (WARPdSR: 1) and in
-// the weight lambda on J and on the B block (WARPd: 1).
+// the weight lambda on J and on the B block (WARPd: 1). The grouped norm,
+// J = 0 and error_of change nothing when unused: the plain l1 path calls the
+// same functions in the same order as before (the existing tests and the
+// Table-1/solve outputs stay bit-identical).
 #include "barriers/solvers/warpd.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -30,6 +34,8 @@ struct Core {
   bool ergodic, warm_dual;
   long observe_every;
   const LinearOperator<T>* B;
+  const GroupLayout<Real>* groups;
+  bool l1_on_x;
   const Vector<Real>* weights;
   const Vector<T>* x0;
 };
@@ -43,7 +49,7 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
   using std::sqrt;
   const Eigen::Index N = A.cols(), m = A.rows();
   const Eigen::Index q = c.B ? c.B->rows() : 0;
-  const Real sqrt_q = sqrt(Real(q));
+  const Real sqrt_q = group_dual_radius(*c.groups, q);  // sqrt(q) for the plain l1 norm
   const Real LB_eff = c.B ? Real(c.lambda * c.L_B) : Real(0);  // norm bound of the lambda B block
   Vector<T> psi = c.x0->size() ? *c.x0 : Vector<T>(Vector<T>::Zero(N));
   // omega starts at C2 ||b|| (C2 when b = 0, where any scale gives x = 0) and
@@ -85,7 +91,10 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
         work_N += bwork_N * c.lambda;
       }
       work_N = x - work_N * tau1;
-      soft_threshold_into<T>(work_N, thr, x_new);
+      if (c.l1_on_x)
+        soft_threshold_into<T>(work_N, thr, x_new);
+      else
+        x_new = work_N;
       dir = x_new * Real(2) - x;
       A.apply(dir, work_m);
       dA = dA + work_m * tau2 - tau2_b;
@@ -96,7 +105,7 @@ SolverResult<T> run_core(const LinearOperator<T>& A, const Vector<T>& b, const C
       if (c.B) {
         c.B->apply(dir, bwork_q);
         dB = dB + bwork_q * dB_step;
-        clip_in_place<T>(dB);
+        project_groups_in_place<T>(dB, *c.groups);
       }
       if (!detail::finite_vector(x_new) || !detail::finite_vector(dA)) {
         result.reason = TerminationReason::non_finite;
@@ -144,7 +153,11 @@ Core<T> common_checks(const LinearOperator<T>& A, const Vector<T>& b, const S& s
   using std::ceil;
   detail::check_data(A, b);
   detail::check_weights<T>(s.weights, A.cols());
+  if (!s.l1_on_x && s.weights.size() != 0)
+    throw std::invalid_argument("weights are given but l1_on_x is false (J = 0); give no weights or set l1_on_x.");
   detail::check_reference(s.reference, A.cols());
+  if (s.error_of && s.reference.size() != 0)
+    throw std::invalid_argument("both a reference and error_of are given; the observer's error comes from one of them.");
   detail::check_nonnegative(s.delta, "delta");
   detail::check_positive(s.C1, "C1");
   if (s.restarts < 1)
@@ -166,7 +179,12 @@ Core<T> common_checks(const LinearOperator<T>& A, const Vector<T>& b, const S& s
                                   std::to_string(A.cols()) + "; they must act on the same x.");
     c.L_B = s.L_B == 0 ? c.B->norm_bound() : s.L_B;
     detail::check_positive(c.L_B, "L_B");
+    check_group_layout(s.groups, c.B->rows());
+  } else if (!s.groups.empty()) {
+    throw std::invalid_argument("groups are given but there is no B; the grouping applies to the rows of B.");
   }
+  c.groups = &s.groups;
+  c.l1_on_x = s.l1_on_x;
   c.nu = s.nu ? *s.nu : Real(exp(Real(-1)));
   if (!is_finite_scalar(c.nu) || !(c.nu > 0) || !(c.nu < 1))
     throw std::invalid_argument("nu is " + detail::show(c.nu) + "; it must lie strictly between 0 and 1.");
@@ -182,6 +200,50 @@ Core<T> common_checks(const LinearOperator<T>& A, const Vector<T>& b, const S& s
   c.x0 = &s.x0;
   return c;
 }
+
+// f = J + ||B .|| (J = ||.||_{1,w} or 0; the B term grouped or plain l1).
+template <class T, class S>
+auto regulariser(const S& s, const Core<T>& c) {
+  using Real = real_of<T>;
+  return [&s, B = c.B](const Vector<T>& x) {
+    Real f = s.l1_on_x ? weighted_l1_norm(x, s.weights) : Real(0);
+    if (B) f += grouped_l1_norm(B->forward(x), s.groups);
+    return f;
+  };
+}
+
+// The observer as given, or, with error_of, one that fills in
+// error_of(estimate): Progress evaluates the objective on the estimate just
+// before it calls the observer, so the wrapped objective remembers which
+// vector that was.
+template <class T>
+struct ObservedError {
+  using Real = real_of<T>;
+  template <class S>
+  explicit ObservedError(const S& s) : error_of(s.error_of) {
+    if (!error_of || !s.observer) {
+      observer = s.observer;
+      return;
+    }
+    observer = [this, user = s.observer](const IterationInfo<Real>& info) {
+      IterationInfo<Real> with_error = info;
+      with_error.error = error_of(*last);
+      return user(with_error);
+    };
+  }
+  template <class Objective>
+  auto wrap(Objective& objective) {
+    return [this, &objective](const Vector<T>& x) {
+      last = &x;
+      return objective(x);
+    };
+  }
+  ObservedError(const ObservedError&) = delete;
+  ObservedError& operator=(const ObservedError&) = delete;
+  const std::function<Real(const Vector<T>&)>& error_of;
+  Observer<Real> observer;
+  const Vector<T>* last = nullptr;
+};
 
 template <class R>
 long inner_count(const R& value) {
@@ -206,18 +268,14 @@ SolverResult<T> warpd(const LinearOperator<T>& A, const Vector<T>& b, const Warp
   c.lambda = Real(1);
   c.C2 = s.C2;
   c.inner = s.inner != 0 ? s.inner : inner_count(Real(2 * c.C1 * c.C2 * c.L_A / c.nu));
-  const LinearOperator<T>* B = c.B;
-  auto objective = [&](const Vector<T>& x) {
-    Real f = weighted_l1_norm(x, s.weights);
-    if (B) f += weighted_l1_norm(B->forward(x), Vector<Real>());
-    return f;
-  };
+  auto objective = regulariser(s, c);
   auto violation = [&](const Vector<T>& x) {
     const Real r = (A.forward(x) - b).norm() - s.eps;
     return r > 0 ? r : Real(0);
   };
-  detail::Progress<T> progress(s.observer, s.reference);
-  SolverResult<T> result = run_core(A, b, c, progress, objective, violation);
+  ObservedError<T> observed(s);
+  detail::Progress<T> progress(observed.observer, s.reference);
+  SolverResult<T> result = run_core(A, b, c, progress, observed.wrap(objective), violation);
   result.feasibility_gap = violation(result.solution);
   return result;
 }
@@ -232,24 +290,117 @@ SolverResult<T> warpd_sr(const LinearOperator<T>& A, const Vector<T>& b, const W
   c.eps = Real(0);
   c.lambda = s.lambda;
   c.C2 = Real(1);
-  const Real q = c.B ? Real(c.B->rows()) : Real(0);
-  c.inner = s.inner != 0 ? s.inner : inner_count(Real(2 * c.C1 * (c.L_A + c.lambda * c.L_B * sqrt(q)) / c.nu));
-  const LinearOperator<T>* B = c.B;
-  auto objective = [&](const Vector<T>& x) {
-    Real f = weighted_l1_norm(x, s.weights);
-    if (B) f += weighted_l1_norm(B->forward(x), Vector<Real>());
-    return s.lambda * f + Real((A.forward(x) - b).norm());
-  };
-  detail::Progress<T> progress(s.observer, s.reference);
-  SolverResult<T> result = run_core(A, b, c, progress, objective, nullptr);
+  const Real sqrt_q = c.B ? group_dual_radius(s.groups, c.B->rows()) : Real(0);
+  c.inner = s.inner != 0 ? s.inner : inner_count(Real(2 * c.C1 * (c.L_A + c.lambda * c.L_B * sqrt_q) / c.nu));
+  auto f = regulariser(s, c);
+  auto objective = [&](const Vector<T>& x) { return s.lambda * f(x) + Real((A.forward(x) - b).norm()); };
+  ObservedError<T> observed(s);
+  detail::Progress<T> progress(observed.observer, s.reference);
+  SolverResult<T> result = run_core(A, b, c, progress, observed.wrap(objective), nullptr);
   result.feasibility_gap = Real(0);
   return result;
 }
 
+template <class T>
+long warpd_inner_count(const LinearOperator<T>& A, const WarpdSettings<T>& s) {
+  using Real = real_of<T>;
+  using std::exp;
+  if (s.inner != 0) return s.inner;
+  const Real L_A = s.L_A == 0 ? A.norm_bound() : s.L_A;
+  const Real nu = s.nu ? *s.nu : Real(exp(Real(-1)));
+  return inner_count(Real(2 * s.C1 * s.C2 * L_A / nu));
+}
+
+template <class Real>
+std::vector<Real> geometric_grid(const Real& center, const Real& ratio, int half) {
+  using std::pow;
+  detail::check_positive(center, "the grid centre");
+  if (!is_finite_scalar(ratio) || !(ratio > 1) || half < 0)
+    throw std::invalid_argument("the grid ratio is " + detail::show(ratio) + " and its half-width " +
+                                std::to_string(half) + "; they must be > 1 and >= 0.");
+  std::vector<Real> out;
+  for (int i = -half; i <= half; ++i) out.push_back(Real(center * pow(ratio, Real(i))));
+  return out;
+}
+
+template <class T>
+WarpdGridResult<T> warpd_grid_search(const LinearOperator<T>& A, const Vector<T>& b, const WarpdSettings<T>& settings,
+                                     const WarpdGridSearch<T>& grid) {
+  using Real = real_of<T>;
+  if (grid.C1_values.empty() || grid.C2_values.empty())
+    throw std::invalid_argument("the C1 or C2 grid is empty; give at least one value of each.");
+  for (const auto* values : {&grid.C1_values, &grid.C2_values})
+    for (const Real& v : *values) detail::check_positive(v, "a grid value of C1 or C2");
+  const long budget0 = grid.budget;
+  const int rounds = grid.rounds;
+  if (budget0 < 1 || rounds < 1 || rounds > 40 || budget0 > ((1L << 40) >> (rounds - 1)))
+    throw std::invalid_argument("the grid budget is " + std::to_string(budget0) + " and the rounds " +
+                                std::to_string(rounds) +
+                                "; the budget must be >= 1, the rounds 1..40 and the last budget at most 2^40.");
+  detail::check_nonnegative(grid.kappa, "kappa");
+  const Real kappa = grid.kappa > 0 ? grid.kappa : *std::max_element(grid.C2_values.begin(), grid.C2_values.end());
+  const Real L_A = settings.L_A == 0 ? A.norm_bound() : settings.L_A;
+  WarpdSettings<T> s = settings;
+  s.observer = nullptr;  // the runs are compared by their outputs only
+  s.L_A = L_A;
+  WarpdGridResult<T> out;
+  bool have = false;
+  Real best(0);
+  for (int round = 0; round < rounds; ++round) {
+    const long budget = budget0 << round;
+    for (const Real& C1 : grid.C1_values)
+      for (const Real& C2 : grid.C2_values) {
+        s.C1 = C1;
+        s.C2 = C2;
+        s.inner = settings.inner;
+        long inner = warpd_inner_count(A, s);
+        int restarts = 1;
+        if (inner >= budget)
+          inner = budget;
+        else
+          restarts = int(std::min<long>(budget / inner, 1L << 30));
+        s.inner = inner;
+        s.restarts = restarts;
+        SolverResult<T> r = warpd(A, b, s);
+        WarpdGridRun<T> run;
+        run.C1 = C1;
+        run.C2 = C2;
+        run.criterion = r.objective + kappa * r.feasibility_gap;
+        run.budget = budget;
+        run.iterations = r.iterations;
+        run.restarts = restarts;
+        run.inner = inner;
+        if (settings.error_of)
+          run.error = settings.error_of(r.solution);
+        else if (settings.reference.size() != 0)
+          run.error = Real((r.solution - settings.reference).norm());
+        out.total_iterations += r.iterations;
+        // A non-finite run never wins (its criterion may be NaN).
+        const bool usable = r.reason != TerminationReason::non_finite && is_finite_scalar(run.criterion);
+        if (usable && (!have || run.criterion < best)) {
+          have = true;
+          best = run.criterion;
+          out.best = std::move(r);
+          out.C1 = C1;
+          out.C2 = C2;
+        }
+        out.runs.push_back(run);
+      }
+  }
+  if (!have) throw std::runtime_error("every WARPd run of the grid search ended non-finite.");
+  return out;
+}
+
 #define BARRIERS_X(T)                                                                                 \
+  template long warpd_inner_count<T>(const LinearOperator<T>&, const WarpdSettings<T>&);                  \
+  template WarpdGridResult<T> warpd_grid_search<T>(const LinearOperator<T>&, const Vector<T>&,         \
+                                                   const WarpdSettings<T>&, const WarpdGridSearch<T>&); \
   template SolverResult<T> warpd<T>(const LinearOperator<T>&, const Vector<T>&, const WarpdSettings<T>&); \
   template SolverResult<T> warpd_sr<T>(const LinearOperator<T>&, const Vector<T>&, const WarpdSrSettings<T>&);
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
+#undef BARRIERS_X
+#define BARRIERS_X(R) template std::vector<R> geometric_grid<R>(const R&, const R&, int);
+BARRIERS_FOR_EACH_REAL(BARRIERS_X)
 #undef BARRIERS_X
 
 }  // namespace barriers
