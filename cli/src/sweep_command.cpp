@@ -22,6 +22,7 @@
 #include "outward_decimal.hpp"
 #include "non_empty.hpp"
 #include "output_files.hpp"
+#include "mpi_cells.hpp"
 #include "resume.hpp"
 #include "shard.hpp"
 #include "progress.hpp"
@@ -99,6 +100,34 @@ std::string settings_text(const impossibility::SweepSettings& s) {
   return t.str();
 }
 
+// One saved cell line (as csv_row writes it), checked against this run;
+// errors start with `prefix` and name `where` the line came from.
+SweepPoint parse_cell(const std::string& line, const std::string& prefix, const std::string& where,
+                      const impossibility::SweepSettings& s) {
+  const std::vector<std::string> f = split_list(line);
+  if (f.size() != 8 || (f[3] != "ok" && f[3] != "non-finite"))
+    throw UsageError(prefix + where + " is not a sweep cell: " + quote_for_message(line));
+  SweepPoint p;
+  p.n = long(parse_integer("n in " + where, f[0], 0, 100000));
+  p.bits = unsigned(parse_integer("bits in " + where, f[1], 2, 100000));
+  p.iterations = long(parse_integer("iterations in " + where, f[2], 1, 100000000));
+  p.finite = f[3] == "ok";
+  if (p.finite) {
+    try {
+      p.error = {oracle::parse_rational(f[4]), oracle::parse_rational(f[5])};
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(prefix + where + ": " + e.what());
+    }
+  }
+  p.type = f[6];
+  p.certified_minimiser = f[7] == "minimiser";
+  auto in_list = [](const auto& list, auto v) { return std::find(list.begin(), list.end(), v) != list.end(); };
+  if (!in_list(s.ns, p.n) || !in_list(s.bits, p.bits) || !in_list(s.iterations, p.iterations))
+    throw UsageError(prefix + where + " holds the cell n=" + f[0] + " bits=" + f[1] + " iterations=" + f[2] +
+                     ", which this run does not request: give the same --n, --bits and --iters lists");
+  return p;
+}
+
 // The cells an earlier run saved in DIR (--resume), checked against this run.
 std::vector<SweepPoint> resumed_cells(const std::string& dir, const impossibility::SweepSettings& s) {
   const std::optional<std::string> saved =
@@ -109,31 +138,8 @@ std::vector<SweepPoint> resumed_cells(const std::string& dir, const impossibilit
   std::string line;
   std::getline(in, line);
   std::vector<SweepPoint> cells;
-  for (long number = 2; std::getline(in, line); ++number) {
-    const std::vector<std::string> f = split_list(line);
-    const std::string where = quote_for_message(csv_path) + " line " + std::to_string(number);
-    if (f.size() != 8 || (f[3] != "ok" && f[3] != "non-finite"))
-      throw UsageError("--resume: " + where + " is not a sweep cell: " + quote_for_message(line));
-    SweepPoint p;
-    p.n = long(parse_integer("n in " + where, f[0], 0, 100000));
-    p.bits = unsigned(parse_integer("bits in " + where, f[1], 2, 100000));
-    p.iterations = long(parse_integer("iterations in " + where, f[2], 1, 100000000));
-    p.finite = f[3] == "ok";
-    if (p.finite) {
-      try {
-        p.error = {oracle::parse_rational(f[4]), oracle::parse_rational(f[5])};
-      } catch (const std::invalid_argument& e) {
-        throw UsageError("--resume: " + where + ": " + e.what());
-      }
-    }
-    p.type = f[6];
-    p.certified_minimiser = f[7] == "minimiser";
-    auto in_list = [](const auto& list, auto v) { return std::find(list.begin(), list.end(), v) != list.end(); };
-    if (!in_list(s.ns, p.n) || !in_list(s.bits, p.bits) || !in_list(s.iterations, p.iterations))
-      throw UsageError("--resume: " + where + " holds the cell n=" + f[0] + " bits=" + f[1] + " iterations=" + f[2] +
-                       ", which this run does not request: give the same --n, --bits and --iters lists");
-    cells.push_back(p);
-  }
+  for (long number = 2; std::getline(in, line); ++number)
+    cells.push_back(parse_cell(line, "--resume: ", quote_for_message(csv_path) + " line " + std::to_string(number), s));
   return cells;
 }
 
@@ -192,6 +198,7 @@ void write_plot(const std::map<CellKey, SweepPoint>& cells, const std::string& t
 }
 
 int run_sweep(const SweepOptions& o) {
+  MpiCells& mpi = MpiCells::get();  // first: under mpirun, only rank 0 speaks
   if (o.instance != "gaussian" && o.instance != "family")
     throw UsageError("unknown instance " + quote_for_message(o.instance) + ": allowed are gaussian, family");
   reject_unused_options(o);
@@ -220,25 +227,53 @@ int run_sweep(const SweepOptions& o) {
 
   // Cells are numbered in the order of the lists; a shard runs its share.
   std::map<CellKey, std::size_t> cell_number;
+  std::vector<CellKey> numbered;
   for (long n : s.ns)
     for (unsigned b : s.bits)
-      for (long it : s.iterations) cell_number.emplace(CellKey{n, b, it}, cell_number.size());
+      for (long it : s.iterations)
+        if (cell_number.emplace(CellKey{n, b, it}, numbered.size()).second) numbered.push_back({n, b, it});
+
+  // An MPI worker computes the cells rank 0 grants it. It exits 0 even when
+  // it fails: rank 0 reports the failure and sets the job's exit code, and a
+  // non-zero worker exit would make mpirun kill rank 0 before it has saved
+  // the other workers' cells.
+  if (mpi.active() && !mpi.coordinator()) {
+    if (!mpi.start(false)) return 0;  // rank 0 refused the run and says why
+    s.skip = [&](long n, unsigned b, long it) {
+      const std::size_t c = cell_number.at({n, b, it});
+      return !shard.owns(c) || !mpi.claim(c);
+    };
+    s.on_point = [&](const SweepPoint& p) { mpi.finished(csv_row(p)); };
+    try {
+      impossibility::run_sweep(s);
+    } catch (const std::exception& e) {
+      mpi.done(e.what());
+      return 0;
+    }
+    mpi.done("");
+    return 0;
+  }
 
   std::map<CellKey, SweepPoint> cells;
-  if (o.resume)
-    for (const SweepPoint& p : resumed_cells(o.out, s)) cells[key(p)] = p;
+  std::optional<OutputDir> out;
+  try {
+    if (o.resume)
+      for (const SweepPoint& p : resumed_cells(o.out, s)) cells[key(p)] = p;
+    if (!o.out.empty()) {
+      // A resumed run keeps the saved CSV until it writes the merged one.
+      std::vector<std::string> files{"sweep_plot.dat", "sweep.gp", "sweep.png"};
+      if (!o.resume) files.insert(files.end(), {"sweep.csv", "sweep_settings.txt"});
+      out.emplace(o.out, files, "barriers sweep");
+      out->write("sweep_settings.txt", settings_text(s));
+      out->write("sweep.csv", csv_text(cells, s));
+    }
+  } catch (...) {
+    if (mpi.active()) mpi.start(false);  // the workers stop too
+    throw;
+  }
   const std::size_t resumed = cells.size();
   std::set<CellKey> resumed_keys;
   for (const auto& [k, p] : cells) resumed_keys.insert(k);
-  std::optional<OutputDir> out;
-  if (!o.out.empty()) {
-    // A resumed run keeps the saved CSV until it writes the merged one.
-    std::vector<std::string> files{"sweep_plot.dat", "sweep.gp", "sweep.png"};
-    if (!o.resume) files.insert(files.end(), {"sweep.csv", "sweep_settings.txt"});
-    out.emplace(o.out, files, "barriers sweep");
-    out->write("sweep_settings.txt", settings_text(s));
-    out->write("sweep.csv", csv_text(cells, s));
-  }
   s.skip = [&](long n, unsigned b, long it) {
     return cells.count({n, b, it}) > 0 || !shard.owns(cell_number.at({n, b, it}));
   };
@@ -249,6 +284,25 @@ int run_sweep(const SweepOptions& o) {
   const auto progress = make_fraction_progress(o.quiet);
   s.progress = progress;
   if (progress && resumed > 0) progress(0, "resuming: " + std::to_string(resumed) + " cells read from sweep.csv");
+  if (mpi.active()) {  // rank 0: hands out the cells, saves what the workers send
+    mpi.start(true);
+    const std::vector<std::string> failures = mpi.serve(
+        [&](std::size_t c) { return cells.count(numbered[c]) > 0; },
+        [&](const std::string& line) {
+          s.on_point(parse_cell(line, "", "the cell an MPI rank sent", s));
+          if (progress)
+            progress(double(cells.size()) / double(numbered.size()),
+                     std::to_string(cells.size()) + " of " + std::to_string(numbered.size()) + " cells finished");
+        });
+    if (!failures.empty()) {
+      for (const std::string& f : failures) std::cerr << "barriers: error: MPI " << f << "\n";
+      if (out)
+        std::cerr << "barriers: error: the finished cells are saved in " << o.out
+                  << "/sweep.csv; the same command with --resume computes the rest\n";
+      return exit_failure;
+    }
+    s.skip = [](long, unsigned, long) { return true; };  // every cell came from a worker
+  }
   const impossibility::SweepResult r = impossibility::run_sweep(s);
 
   bool all_certified = true;

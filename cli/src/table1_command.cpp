@@ -19,6 +19,7 @@
 #include "outward_decimal.hpp"
 #include "non_empty.hpp"
 #include "output_files.hpp"
+#include "mpi_cells.hpp"
 #include "resume.hpp"
 #include "shard.hpp"
 #include "progress.hpp"
@@ -94,6 +95,24 @@ const char* const details_header =
     "lista_best_epoch,lista_best_validation,lista_zero_output,lista_zero_gradient,lista_finite,firenet_finite,"
     "lista_seconds,firenet_seconds,type,lista_status";
 
+// One line of table1_details.csv: the saved form of a cell, which --resume
+// (and an MPI rank 0) reads back with parse_row.
+std::string details_row(const Table1Row& row) {
+  auto iv = [](const oracle::Interval& i, bool finite) {
+    return finite ? outward_decimal(i.lo, false) + "," + outward_decimal(i.hi, true) : std::string(",");
+  };
+  std::ostringstream d;
+  d << row.K << "," << row.n << "," << iv(row.lista_dist, row.lista_finite) << ","
+    << iv(row.firenet_dist, row.firenet_finite) << "," << iv(row.lista_dist_j2, row.lista_finite) << ","
+    << iv(row.firenet_dist_j2, row.firenet_finite) << "," << iv(row.separation, true) << ","
+    << (row.identical_data ? "yes" : "no") << "," << row.data_max_n << "," << row.training_queries << ","
+    << row.lista_best_epoch << "," << sci(row.lista_best_validation, 6) << ","
+    << (row.lista_zero_output ? "yes" : "no") << "," << (row.lista_zero_gradient ? "yes" : "no") << ","
+    << (row.lista_finite ? "yes" : "no") << "," << (row.firenet_finite ? "yes" : "no") << "," << row.lista_seconds
+    << "," << row.firenet_seconds << "," << row.working_type << "," << lista_status(row);
+  return d.str();
+}
+
 // Both CSVs, rewritten whole after every finished cell. Interval ends are
 // rounded outward, so table1_details.csv holds valid enclosures that
 // --resume reads back.
@@ -106,22 +125,9 @@ void write_csv(const std::vector<const Table1Row*>& rows, const OutputDir& out) 
         << (row->firenet_finite ? sci(mid(row->firenet_dist), 10) : "non-finite") << ","
         << sci(row->ten_to_minus_K.convert_to<double>(), 10) << "," << lista_status(*row) << "\n";
   out.write("table1.csv", csv.str());
-  std::ostringstream d;
-  d << details_header << "\n";
-  auto iv = [](const oracle::Interval& i, bool finite) {
-    return finite ? outward_decimal(i.lo, false) + "," + outward_decimal(i.hi, true) : std::string(",");
-  };
-  for (const Table1Row* row : rows)
-    d << row->K << "," << row->n << "," << iv(row->lista_dist, row->lista_finite) << ","
-      << iv(row->firenet_dist, row->firenet_finite) << "," << iv(row->lista_dist_j2, row->lista_finite) << ","
-      << iv(row->firenet_dist_j2, row->firenet_finite) << "," << iv(row->separation, true) << ","
-      << (row->identical_data ? "yes" : "no") << "," << row->data_max_n << "," << row->training_queries << ","
-      << row->lista_best_epoch << "," << sci(row->lista_best_validation, 6) << ","
-      << (row->lista_zero_output ? "yes" : "no") << "," << (row->lista_zero_gradient ? "yes" : "no") << ","
-      << (row->lista_finite ? "yes" : "no") << "," << (row->firenet_finite ? "yes" : "no") << ","
-      << row->lista_seconds << "," << row->firenet_seconds << "," << row->working_type << ","
-      << lista_status(*row) << "\n";
-  out.write("table1_details.csv", d.str());
+  std::string d = std::string(details_header) + "\n";
+  for (const Table1Row* row : rows) d += details_row(*row) + "\n";
+  out.write("table1_details.csv", d);
 }
 
 // The run-wide settings a resumed run must share with the saved cells.
@@ -137,6 +143,51 @@ std::string settings_text(const Table1Settings& s) {
   return t.str();
 }
 
+// One table1_details.csv line, checked against this run; errors start with
+// `prefix` and name `where` the line came from.
+Table1Row parse_row(const std::string& line, const std::string& prefix, const std::string& where,
+                    const Table1Settings& s) {
+  const std::vector<std::string> f = split_list(line);
+  if (f.size() != 25) throw UsageError(prefix + where + " is not a Table 1 row: " + quote_for_message(line));
+  try {
+    Table1Row row;
+    row.K = long(parse_integer("K in " + where, f[0], 1, impossibility::max_K));
+    row.n = long(parse_integer("n in " + where, f[1], 1, 100000));
+    row.lista_finite = f[19] == "yes";
+    row.firenet_finite = f[20] == "yes";
+    auto iv = [&f](std::size_t i, bool finite) {
+      return finite ? oracle::Interval{oracle::parse_rational(f[i]), oracle::parse_rational(f[i + 1])}
+                    : oracle::Interval{};
+    };
+    row.lista_dist = iv(2, row.lista_finite);
+    row.firenet_dist = iv(4, row.firenet_finite);
+    row.lista_dist_j2 = iv(6, row.lista_finite);
+    row.firenet_dist_j2 = iv(8, row.firenet_finite);
+    row.separation = iv(10, true);
+    row.ten_to_minus_K = impossibility::ten_to_minus(row.K);
+    row.identical_data = f[12] == "yes";
+    row.data_max_n = long(parse_integer("data_max_n in " + where, f[13], 0, 1000000000));
+    row.training_queries = std::size_t(parse_integer("training_queries in " + where, f[14], 0, 1LL << 40));
+    row.lista_best_epoch = int(parse_integer("lista_best_epoch in " + where, f[15], 0, 1000000));
+    row.lista_best_validation = std::stod(f[16]);
+    row.lista_zero_output = f[17] == "yes";
+    row.lista_zero_gradient = f[18] == "yes";
+    row.lista_seconds = std::stod(f[21]);
+    row.firenet_seconds = std::stod(f[22]);
+    row.working_type = f[23];
+    const bool wanted_cell = std::find(s.Ks.begin(), s.Ks.end(), row.K) != s.Ks.end() &&
+                             std::find(s.ns.begin(), s.ns.end(), row.n) != s.ns.end();
+    if (!wanted_cell)
+      throw UsageError(prefix + where + " holds the cell K=" + f[0] + " n=" + f[1] +
+                       ", which this run does not request: give the same --K and --n lists");
+    return row;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(prefix + where + ": " + e.what());
+  } catch (const std::out_of_range& e) {
+    throw UsageError(prefix + where + ": a number out of range (" + e.what() + ")");
+  }
+}
+
 // The rows an earlier run saved in DIR (--resume), checked against this run.
 Rows resumed_rows(const std::string& dir, const Table1Settings& s) {
   const std::optional<std::string> saved =
@@ -148,44 +199,9 @@ Rows resumed_rows(const std::string& dir, const Table1Settings& s) {
   std::getline(in, line);
   Rows rows;
   for (long number = 2; std::getline(in, line); ++number) {
-    const std::vector<std::string> f = split_list(line);
-    const std::string where = quote_for_message(csv_path) + " line " + std::to_string(number);
-    if (f.size() != 25) throw UsageError("--resume: " + where + " is not a Table 1 row: " + quote_for_message(line));
-    try {
-      Table1Row row;
-      row.K = long(parse_integer("K in " + where, f[0], 1, impossibility::max_K));
-      row.n = long(parse_integer("n in " + where, f[1], 1, 100000));
-      row.lista_finite = f[19] == "yes";
-      row.firenet_finite = f[20] == "yes";
-      auto iv = [&f](std::size_t i, bool finite) {
-        return finite ? oracle::Interval{oracle::parse_rational(f[i]), oracle::parse_rational(f[i + 1])}
-                      : oracle::Interval{};
-      };
-      row.lista_dist = iv(2, row.lista_finite);
-      row.firenet_dist = iv(4, row.firenet_finite);
-      row.lista_dist_j2 = iv(6, row.lista_finite);
-      row.firenet_dist_j2 = iv(8, row.firenet_finite);
-      row.separation = iv(10, true);
-      row.ten_to_minus_K = impossibility::ten_to_minus(row.K);
-      row.identical_data = f[12] == "yes";
-      row.data_max_n = long(parse_integer("data_max_n in " + where, f[13], 0, 1000000000));
-      row.training_queries = std::size_t(parse_integer("training_queries in " + where, f[14], 0, 1LL << 40));
-      row.lista_best_epoch = int(parse_integer("lista_best_epoch in " + where, f[15], 0, 1000000));
-      row.lista_best_validation = std::stod(f[16]);
-      row.lista_zero_output = f[17] == "yes";
-      row.lista_zero_gradient = f[18] == "yes";
-      row.lista_seconds = std::stod(f[21]);
-      row.firenet_seconds = std::stod(f[22]);
-      row.working_type = f[23];
-      const bool wanted_cell = std::find(s.Ks.begin(), s.Ks.end(), row.K) != s.Ks.end() &&
-                               std::find(s.ns.begin(), s.ns.end(), row.n) != s.ns.end();
-      if (!wanted_cell)
-        throw UsageError("--resume: " + where + " holds the cell K=" + f[0] + " n=" + f[1] +
-                         ", which this run does not request: give the same --K and --n lists");
-      rows[{row.K, row.n}] = row;
-    } catch (const std::invalid_argument& e) {
-      throw UsageError("--resume: " + where + ": " + e.what());
-    }
+    const Table1Row row =
+        parse_row(line, "--resume: ", quote_for_message(csv_path) + " line " + std::to_string(number), s);
+    rows[{row.K, row.n}] = row;
   }
   return rows;
 }
@@ -309,6 +325,7 @@ void write_plot(const std::vector<const Table1Row*>& rows, const Table1Settings&
 }
 
 int run_table1(const Table1Options& o) {
+  MpiCells& mpi = MpiCells::get();  // first: under mpirun, only rank 0 speaks
   Table1Settings s = o.paper ? Table1Settings::paper() : Table1Settings{};
   s.Ks = parse_integer_list("--K", o.Ks, 1, impossibility::max_K);
   s.ns = parse_integer_list("--n", o.ns, 1, 100000);
@@ -331,22 +348,49 @@ int run_table1(const Table1Options& o) {
   const Shard shard = parse_shard(o.shard);
   s.validate();  // also refuses runs too large for the machine, before any work
 
-  Rows rows;
-  if (o.resume) rows = resumed_rows(o.out, s);
-  const std::size_t resumed = rows.size();
-  std::optional<OutputDir> out;
-  if (!o.out.empty()) {
-    // A resumed run keeps the saved CSVs until it writes the merged ones.
-    std::vector<std::string> files{"report.md", "table1_plot.dat", "table1.gp", "table1.png"};
-    if (!o.resume) files.insert(files.end(), {"table1.csv", "table1_details.csv", "table1_settings.txt"});
-    out.emplace(o.out, files, "barriers table1");
-    out->write("table1_settings.txt", settings_text(s));
-    write_csv(ordered(rows, s), *out);
-  }
   // Cells are numbered in the order of the lists (K major); a shard runs its share.
-  std::map<std::pair<long, long>, std::size_t> cell_number;
+  std::map<CellKey, std::size_t> cell_number;
+  std::vector<CellKey> numbered;
   for (long K : s.Ks)
-    for (long n : s.ns) cell_number.emplace(std::pair{K, n}, cell_number.size());
+    for (long n : s.ns)
+      if (cell_number.emplace(CellKey{K, n}, numbered.size()).second) numbered.push_back({K, n});
+
+  // An MPI worker computes the cells rank 0 grants it, and exits 0 even when
+  // it fails (rank 0 reports it; see sweep_command.cpp).
+  if (mpi.active() && !mpi.coordinator()) {
+    if (!mpi.start(false)) return 0;
+    s.skip = [&](long K, long n) {
+      const std::size_t c = cell_number.at({K, n});
+      return !shard.owns(c) || !mpi.claim(c);
+    };
+    s.on_row = [&](const Table1Row& row) { mpi.finished(details_row(row)); };
+    try {
+      impossibility::run_table1(s);
+    } catch (const std::exception& e) {
+      mpi.done(e.what());
+      return 0;
+    }
+    mpi.done("");
+    return 0;
+  }
+
+  Rows rows;
+  std::optional<OutputDir> out;
+  try {
+    if (o.resume) rows = resumed_rows(o.out, s);
+    if (!o.out.empty()) {
+      // A resumed run keeps the saved CSVs until it writes the merged ones.
+      std::vector<std::string> files{"report.md", "table1_plot.dat", "table1.gp", "table1.png"};
+      if (!o.resume) files.insert(files.end(), {"table1.csv", "table1_details.csv", "table1_settings.txt"});
+      out.emplace(o.out, files, "barriers table1");
+      out->write("table1_settings.txt", settings_text(s));
+      write_csv(ordered(rows, s), *out);
+    }
+  } catch (...) {
+    if (mpi.active()) mpi.start(false);  // the workers stop too
+    throw;
+  }
+  const std::size_t resumed = rows.size();
   s.skip = [&](long K, long n) { return rows.count({K, n}) > 0 || !shard.owns(cell_number.at({K, n})); };
   s.on_row = [&](const Table1Row& row) {  // called one at a time
     rows[{row.K, row.n}] = row;
@@ -354,6 +398,25 @@ int run_table1(const Table1Options& o) {
   };
   s.progress = make_fraction_progress(o.quiet);
   if (s.progress && resumed > 0) s.progress(0, "resuming: " + std::to_string(resumed) + " cells read from table1_details.csv");
+  if (mpi.active()) {  // rank 0: hands out the cells, saves what the workers send
+    mpi.start(true);
+    const std::vector<std::string> failures = mpi.serve(
+        [&](std::size_t c) { return rows.count(numbered[c]) > 0; },
+        [&](const std::string& line) {
+          s.on_row(parse_row(line, "", "the row an MPI rank sent", s));
+          if (s.progress)
+            s.progress(double(rows.size()) / double(numbered.size()),
+                       std::to_string(rows.size()) + " of " + std::to_string(numbered.size()) + " cells finished");
+        });
+    if (!failures.empty()) {
+      for (const std::string& f : failures) std::cerr << "barriers: error: MPI " << f << "\n";
+      if (out)
+        std::cerr << "barriers: error: the finished cells are saved in " << o.out
+                  << "/table1_details.csv; the same command with --resume computes the rest\n";
+      return exit_failure;
+    }
+    s.skip = [](long, long) { return true; };  // every cell came from a worker
+  }
 
   impossibility::run_table1(s);
   const std::vector<const Table1Row*> all = ordered(rows, s);

@@ -1,0 +1,54 @@
+# `mpirun -np 3 barriers sweep|table1` (rank 0 coordinates, ranks 1-2 compute)
+# writes the files of a serial run; a failing rank is reported with its cell,
+# the finished cells are kept and --resume completes them; a refused run stops
+# every rank (no hang).
+# Usage: bash test_mpi_cells.sh BARRIERS MPIEXEC
+bin="$1"
+mpiexec="$2"
+source "$(dirname "$0")/../cli/cli_test_lib.bash"
+mpi=("$mpiexec" --allow-run-as-root --oversubscribe -np 3)
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+same_files() {  # same_files DIR_A DIR_B FILE...
+  local a="$1" b="$2"; shift 2
+  for f in "$@"; do cmp -s "$a/$f" "$b/$f" && ok || bad "$f differs between the serial and the MPI run"; done
+}
+
+sweep=(sweep --size 8x16 --sparsity 2 --n 10,20 --bits 53,113 --iters 20,40 --quiet)
+"$bin" "${sweep[@]}" --out "$tmp/serial" >"$tmp/serial.out" 2>&1 || bad "serial sweep failed"
+timeout -k 5 120 "${mpi[@]}" "$bin" "${sweep[@]}" --out "$tmp/mpi" >"$tmp/mpi.out" 2>"$tmp/mpi.err" ||
+  bad "mpirun sweep failed: $(head -c 600 "$tmp/mpi.err")"
+same_files "$tmp/serial" "$tmp/mpi" sweep.csv sweep_settings.txt sweep_plot.dat sweep.gp
+[ -e "$tmp/mpi/INCOMPLETE" ] && bad "the MPI sweep left INCOMPLETE" || ok
+diff <(grep -v '^wrote' "$tmp/serial.out") <(grep -v '^wrote' "$tmp/mpi.out") >/dev/null && ok ||
+  bad "the MPI sweep printed another report: $(diff "$tmp/serial.out" "$tmp/mpi.out" | head -5)"
+
+# A rank fails on cell 3: rank 0 names it, keeps the others, exits 1; --resume finishes.
+BARRIERS_MPI_FAIL_CELL=3 timeout -k 5 120 "${mpi[@]}" -x BARRIERS_MPI_FAIL_CELL "$bin" "${sweep[@]}" --out "$tmp/fail" \
+  >/dev/null 2>"$tmp/fail.err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && ok || bad "a failing rank: exit $rc, expected a failure"
+grep -q "barriers: error: MPI rank [12], cell 3: failure injected" "$tmp/fail.err" && ok ||
+  bad "the failing rank and cell are not reported: $(head -c 600 "$tmp/fail.err")"
+[ -e "$tmp/fail/INCOMPLETE" ] && ok || bad "a failed MPI run is not marked INCOMPLETE"
+[ "$(grep -vc '^n,' "$tmp/fail/sweep.csv")" -eq 7 ] && ok || bad "expected the 7 other cells: $(cat "$tmp/fail/sweep.csv")"
+timeout -k 5 120 "${mpi[@]}" "$bin" "${sweep[@]}" --out "$tmp/fail" --resume >/dev/null 2>&1 || bad "--resume under mpirun failed"
+same_files "$tmp/serial" "$tmp/fail" sweep.csv sweep_plot.dat
+
+# Refused by rank 0 (an --out that is a file): one error, every rank stops.
+touch "$tmp/a_file"
+timeout -k 5 60 "${mpi[@]}" "$bin" "${sweep[@]}" --out "$tmp/a_file" >/dev/null 2>"$tmp/refused.err"
+rc=$?
+[ "$rc" -eq 2 ] && ok || bad "a refused MPI run exited $rc, expected 2 (124: hung)"
+[ "$(grep -c '^barriers: error:' "$tmp/refused.err")" -eq 1 ] && ok ||
+  bad "a refused MPI run printed other than one error: $(cat "$tmp/refused.err")"
+
+table=(table1 --K 1,3 --n 10,20 --samples 30 --validation 10 --epochs 2 --quiet)
+"$bin" "${table[@]}" --out "$tmp/t_serial" >/dev/null 2>&1 || bad "serial table1 failed"
+timeout -k 5 120 "${mpi[@]}" "$bin" "${table[@]}" --threads 2 --out "$tmp/t_mpi" >/dev/null 2>"$tmp/t.err" ||
+  bad "mpirun table1 failed: $(head -c 600 "$tmp/t.err")"
+same_files "$tmp/t_serial" "$tmp/t_mpi" table1.csv table1_settings.txt table1_plot.dat
+# Every field but the measured times (columns 22-23).
+cmp -s <(cut -d, -f1-21,24- "$tmp/t_serial/table1_details.csv") <(cut -d, -f1-21,24- "$tmp/t_mpi/table1_details.csv") &&
+  ok || bad "table1_details.csv differs beyond the times"
+finish
