@@ -22,6 +22,8 @@ Command add_solve_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 /// The three parts of the theorem on one class (plays built-in solvers too).
 Command add_theorem_command(CLI::App& app);
+/// Image reconstruction from subsampled Fourier/Walsh measurements (issue 9).
+Command add_reconstruct_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
 
 }  // namespace barriers::cli

@@ -1,0 +1,518 @@
+// `barriers reconstruct`: compressed-sensing reconstruction of an image from
+// subsampled Fourier or Walsh measurements of its wavelet coefficients
+// (imaging_problem.hpp), by FIRENET, WARPd, WARPd-SR, FISTA or PDHG, in any
+// working precision; writes the images, the mask, the history, a convergence
+// plot and a summary (docs/reconstruct.md).
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "barriers/precision/convert.hpp"
+#include "barriers/precision/precision_guard.hpp"
+#include "barriers/solvers/firenet.hpp"
+#include "barriers/solvers/fista.hpp"
+#include "barriers/solvers/imaging/image_io.hpp"
+#include "barriers/solvers/imaging/image_quality.hpp"
+#include "barriers/solvers/imaging/imaging_problem.hpp"
+#include "barriers/solvers/imaging/phantom.hpp"
+#include "barriers/solvers/imaging/wavelet_filter.hpp"
+#include "barriers/solvers/optimality.hpp"
+#include "barriers/solvers/primal_dual.hpp"
+#include "barriers/solvers/warpd.hpp"
+#include "commands.hpp"
+#include "non_empty.hpp"
+#include "output_files.hpp"
+#include "parse_number.hpp"
+
+namespace barriers::cli {
+namespace {
+
+struct ReconstructOptions {
+  std::string image = "shepp-logan", size = "256", sampling = "fourier", pattern = "das";
+  std::string rate = "0.15", noise = "0.02", wavelet = "db4", levels = "0", das_levels = "0";
+  std::string solver = "firenet", weights = "levels";
+  std::string lambda = "2.5e-4", delta, C1 = "1", C2 = "1";
+  std::string restarts = "20", inner = "30", iters = "500", history_every = "1";
+  std::string type = "double", bits = "128", seed = "1", out;
+  std::set<std::string> given;  ///< options the user set explicitly
+};
+
+// The local sparsities behind --weights levels: per wavelet level, the
+// fewest coefficients of the true image holding this fraction of the
+// level's energy (level_weights.hpp).
+constexpr double weight_energy_fraction = 0.999;
+
+const std::vector<std::string> phantoms = {"shepp-logan", "ellipses", "text-detail"};
+
+struct Parsed {
+  ImagingSpec spec;
+  ImageShape shape;                  ///< of the phantom, or of the file once read
+  std::optional<GreyPixels> file;    ///< the image file, when --image is one
+  bool level_weights = true;
+  double lambda = 0, C1 = 1, C2 = 1;
+  std::optional<double> delta;       ///< empty: the noise norm eta
+  int restarts = 0;
+  long inner = 0, iters = 0, history_every = 1;
+  unsigned bits = 0;
+};
+
+double number_option(const std::string& option, const std::string& text, double min, bool min_open, double max) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(v))
+    throw UsageError(option + " " + quote_for_message(text) + " is not a finite number");
+  if (v < min || (min_open && v == min) || v > max) {
+    std::ostringstream range;
+    range << (min_open ? "(" : "[") << min << ", " << max << "]";
+    throw UsageError(option + " " + quote_for_message(text) + " is outside " + range.str());
+  }
+  return v;
+}
+
+ImageShape parse_size(const std::string& text) {
+  const std::size_t x = text.find('x');
+  const std::string r = x == std::string::npos ? text : text.substr(0, x);
+  const std::string c = x == std::string::npos ? text : text.substr(x + 1);
+  return {Eigen::Index(parse_integer("--size", r, 1, max_image_side)),
+          Eigen::Index(parse_integer("--size", c, 1, max_image_side))};
+}
+
+// Options that the chosen solver does not use are errors, not silently ignored.
+void check_applicable(const ReconstructOptions& o) {
+  const std::string& s = o.solver;
+  const bool restarted = s == "firenet" || s == "warpd" || s == "warpd-sr";
+  const bool phantom = std::count(phantoms.begin(), phantoms.end(), o.image) > 0;
+  const std::map<std::string, std::pair<bool, std::string>> rules = {
+      {"--lambda", {s != "warpd", "warpd solves the constrained problem; its constraint level is the noise norm"}},
+      {"--delta", {restarted, "only firenet, warpd and warpd-sr have a restart schedule"}},
+      {"--C1", {s == "warpd" || s == "warpd-sr", "only warpd and warpd-sr use sharpness constants"}},
+      {"--C2", {s == "warpd", "only warpd uses C2"}},
+      {"--restarts", {restarted, "only firenet, warpd and warpd-sr restart; use --iters"}},
+      {"--inner", {restarted, "only firenet, warpd and warpd-sr restart; use --iters"}},
+      {"--iters", {!restarted, "restarted solvers take --restarts and --inner"}},
+      {"--bits", {o.type == "mpfr", "the precision of --type " + o.type + " is fixed; --bits is for --type mpfr"}},
+      {"--size", {phantom, "an image file is used at its own size"}},
+      {"--das-levels", {o.pattern == "das", "only the das pattern has radius levels"}},
+  };
+  for (const auto& [option, rule] : rules)
+    if (o.given.count(option) && !rule.first)
+      throw UsageError(option + " does not apply here: " + rule.second);
+}
+
+Parsed parse_options(const ReconstructOptions& o) {
+  const std::set<std::string> solvers = {"firenet", "warpd", "warpd-sr", "fista", "pdhg"};
+  if (!solvers.count(o.solver))
+    throw UsageError("unknown --solver " + quote_for_message(o.solver) +
+                     ": allowed are firenet, warpd, warpd-sr, fista, pdhg");
+  const std::set<std::string> types = {"double", "long-double", "float128", "mpfr"};
+  if (!types.count(o.type))
+    throw UsageError("unknown --type " + quote_for_message(o.type) +
+                     ": allowed are double, long-double, float128, mpfr");
+  check_applicable(o);
+  Parsed p;
+  auto named = [](const std::string& option, auto parse) {
+    try {
+      return parse();
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(option + ": " + e.what());
+    }
+  };
+  p.spec.sampling = named("--sampling", [&] { return parse_sampling(o.sampling); });
+  p.spec.pattern = named("--pattern", [&] { return parse_pattern(o.pattern); });
+  named("--wavelet", [&] { return wavelet_moments(o.wavelet); });
+  p.spec.wavelet = o.wavelet;
+  p.spec.rate = number_option("--rate", o.rate, 0, true, 1);
+  p.spec.noise = number_option("--noise", o.noise, 0, false, 1e6);
+  p.spec.levels = int(parse_integer("--levels", o.levels, 0, 15));
+  p.spec.das_levels = int(parse_integer("--das-levels", o.das_levels, 0, 16));
+  p.spec.seed = std::uint64_t(parse_integer("--seed", o.seed, 0, 999999999999999999LL));
+  if (o.weights != "levels" && o.weights != "none")
+    throw UsageError("--weights " + quote_for_message(o.weights) + ": allowed are levels, none");
+  p.level_weights = o.weights == "levels";
+  p.lambda = number_option("--lambda", o.lambda, 0, true, 1e12);
+  if (!o.delta.empty()) p.delta = number_option("--delta", o.delta, 0, false, 1e12);
+  p.C1 = number_option("--C1", o.C1, 0, true, 1e12);
+  p.C2 = number_option("--C2", o.C2, 0, true, 1e12);
+  p.restarts = int(parse_integer("--restarts", o.restarts, 1, 100000));
+  p.inner = long(parse_integer("--inner", o.inner, 0, 10000000));
+  if (p.inner == 0 && o.solver == "firenet") throw UsageError("--inner 0 is automatic only for warpd and warpd-sr");
+  p.iters = long(parse_integer("--iters", o.iters, 1, 100000000));
+  p.history_every = long(parse_integer("--history-every", o.history_every, 1, 100000000));
+  p.bits = unsigned(parse_integer("--bits", o.bits, 16, 1 << 16));
+  if (std::count(phantoms.begin(), phantoms.end(), o.image)) {
+    p.shape = parse_size(o.size);
+  } else {
+    // Read up front: a bad file is an input error before anything is written.
+    p.file = read_image_file(o.image);
+    p.shape = {Eigen::Index(p.file->rows), Eigen::Index(p.file->cols)};
+  }
+  const Eigen::Index div = Eigen::Index(1) << (p.spec.levels ? p.spec.levels : 1);
+  if (p.shape.rows % div || p.shape.cols % div) {
+    const std::string what = p.file ? "the image " + quote_for_message(o.image) : std::string("--size");
+    throw UsageError(what + " is " + std::to_string(p.shape.rows) + "x" + std::to_string(p.shape.cols) +
+                     ": both sides must be divisible by 2^levels = " + std::to_string(div) +
+                     (p.spec.levels ? "" : " (at least one wavelet level)"));
+  }
+  return p;
+}
+
+// Bytes one scalar of T occupies (MPFR: the object, its limbs, the allocator's header).
+template <class T>
+double bytes_per_scalar(unsigned bits) {
+  const double c = number_traits<T>::is_complex ? 2 : 1;
+  using R = real_of<T>;
+  if constexpr (std::is_same_v<R, mpfr_real>)
+    return c * (double(sizeof(mpfr_real)) + 8.0 * std::ceil(bits / 64.0) + 16);
+  else
+    return c * double(sizeof(R));
+}
+
+// Refuses an image whose working vectors cannot fit: about 40 vectors of N
+// scalars (the image, its coefficients, the solver's iterates, averages and
+// duals, the transforms' buffers), before any of them is allocated.
+template <class T>
+void check_memory(ImageShape s, unsigned bits) {
+  const double N = double(s.rows) * double(s.cols);
+  const double need = 40.0 * N * bytes_per_scalar<T>(bits) + 64.0 * N;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return;
+  const double have = double(pages) * double(page);
+  if (need > 0.8 * have) {
+    char buf[300];
+    std::snprintf(buf, sizeof buf,
+                  "a %ldx%ld image in %s needs about %.3g GB of working memory (40 vectors of %.0f scalars); this "
+                  "machine has %.3g GB (limit 80%%): use a smaller --size or fewer --bits",
+                  long(s.rows), long(s.cols), describe_type<T>().c_str(), need / 1e9, N, have / 1e9);
+    throw UsageError(buf);
+  }
+}
+
+template <class R>
+std::string full_decimal(const R& v) {
+  if constexpr (std::is_same_v<R, mpfr_real>) {
+    return v.str(int(std::ceil(number_traits<R>::precision_bits() * 0.30103)) + 2, std::ios_base::scientific);
+  } else {
+    std::ostringstream s;
+    s.precision(std::numeric_limits<R>::max_digits10);
+    s << std::scientific << v;
+    return s.str();
+  }
+}
+
+// The shortest decimal that reads back as v (0.15, not 0.14999999999999999).
+std::string shortest(double v) {
+  char buf[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+struct Row {
+  long iteration;
+  double relative_error, objective;
+  std::optional<double> feasibility_gap;
+};
+
+bool write_plot(const OutputDir& out, const std::string& title, const std::vector<Row>& history, double dual) {
+  const bool gap = std::any_of(history.begin(), history.end(), [&](const Row& h) { return h.objective - dual > 0; });
+  std::ostringstream gp;
+  gp << "set terminal pngcairo size 800,600\nset output 'convergence.png'\n"
+     << "set title " << gnuplot_string(title) << "\n"
+     << "set logscale y\nset format y '10^{%L}'\nset grid\nset xlabel 'iteration'\nset key top right\n"
+     << "set datafile separator ','\n"
+     << "plot 'history.csv' every ::1 using 1:($2 > 0 ? $2 : 1/0) with lines lw 2 title "
+     << gnuplot_string("relative error ||x_k - x_true|| / ||x_true||");
+  if (gap)
+    gp << ", \\\n  'history.csv' every ::1 using 1:($4 > 0 ? $4 : 1/0) with lines lw 2 title "
+       << gnuplot_string("objective - final dual bound");
+  gp << "\n";
+  return out.plot("convergence.gp", gp.str(), "convergence.png");
+}
+
+template <class R>
+Matrix<double> to_double(const Matrix<R>& m) {
+  Matrix<double> d(m.rows(), m.cols());
+  for (Eigen::Index k = 0; k < m.size(); ++k) d.data()[k] = static_cast<double>(m.data()[k]);
+  return d;
+}
+
+template <class T>
+int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
+  using R = real_of<T>;
+  check_memory<T>(p.shape, p.bits);
+  Matrix<R> image;
+  if (p.file)
+    image = to_image<R>(*p.file);
+  else if (o.image == "shepp-logan")
+    image = shepp_logan<R>(p.shape);
+  else if (o.image == "ellipses")
+    image = random_ellipses<R>(p.shape, p.spec.seed);
+  else
+    image = text_detail<R>(p.shape);
+  const ImagingProblem<T> prob = make_imaging_problem<T>(image, p.spec);
+  const Vector<R> w = p.level_weights ? weights_for(prob, R(weight_energy_fraction)) : Vector<R>();
+  const R lambda = R(p.lambda), eta = prob.eta;
+  const R delta = p.delta ? R(*p.delta) : eta;
+  if (o.solver == "fista" && !o.given.count("--lambda") && eta == 0)
+    throw UsageError("fista's default --lambda is scaled by the noise norm, which is 0 at --noise 0: give --lambda");
+  // FISTA solves P2 (lambda ||x||_w + ||A x - y||^2): comparing its optimality
+  // condition with P3's at a solution with residual r gives lambda_2 =
+  // 2 lambda_3 ||r||, and ||r|| ~ eta at a good reconstruction.
+  const R lambda_p2 = o.given.count("--lambda") ? lambda : 2 * lambda * eta;
+
+  const std::vector<std::string> names = {"reconstruction.png", "error.png", "truth.png", "mask.png",
+                                          "samples.txt", "history.csv", "convergence.gp", "convergence.png",
+                                          "summary.txt", "summary.json"};
+  const OutputDir out(o.out, names, "barriers reconstruct");
+
+  const R x_norm = R(prob.x_true.norm());
+  std::vector<Row> history;
+  Observer<R> observe = [&](const IterationInfo<R>& info) {
+    history.push_back({info.iteration, static_cast<double>(R(*info.error / x_norm)),
+                       static_cast<double>(info.objective),
+                       info.feasibility_gap ? std::optional<double>(static_cast<double>(*info.feasibility_gap))
+                                            : std::nullopt});
+    return true;
+  };
+  auto attach = [&](auto& st) {
+    st.reference = prob.x_true;
+    st.observer = observe;
+    st.observe_every = p.history_every;
+    st.weights = w;
+  };
+  const LinearOperator<T>& A = *prob.A;
+  SolverResult<T> r;
+  SparseProblem problem = SparseProblem::p3_sqrt_lasso;
+  long inner_used = p.inner;
+  const auto start = std::chrono::steady_clock::now();
+  if (o.solver == "firenet") {
+    FirenetSettings<T> st;
+    st.lambda = lambda;
+    st.delta = delta;
+    st.restarts = p.restarts;
+    st.inner = int(p.inner);
+    attach(st);
+    r = firenet(A, prob.y, st);
+  } else if (o.solver == "warpd") {
+    problem = SparseProblem::p1_basis_pursuit;
+    WarpdSettings<T> st;
+    st.eps = eta;
+    st.C1 = R(p.C1);
+    st.C2 = R(p.C2);
+    st.delta = delta;
+    st.restarts = p.restarts;
+    st.inner = p.inner;
+    attach(st);
+    r = warpd(A, prob.y, st);
+  } else if (o.solver == "warpd-sr") {
+    WarpdSrSettings<T> st;
+    st.lambda = lambda;
+    st.C1 = R(p.C1);
+    st.delta = delta;
+    st.restarts = p.restarts;
+    st.inner = p.inner;
+    attach(st);
+    r = warpd_sr(A, prob.y, st);
+  } else if (o.solver == "fista") {
+    problem = SparseProblem::p2_lasso;
+    FistaSettings<T> st;
+    st.lambda = lambda_p2;
+    st.max_iterations = p.iters;
+    attach(st);
+    r = fista(A, prob.y, st);
+  } else {  // pdhg on P3, the un-restarted baseline of FIRENET
+    PdhgSettings<T> st;
+    st.problem = problem;
+    st.lambda = lambda;
+    st.max_iterations = p.iters;
+    attach(st);
+    r = primal_dual(A, prob.y, st);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (r.iterations > 0 && (inner_used == 0)) inner_used = r.iterations / p.restarts;
+  const bool finite = r.reason != TerminationReason::non_finite;
+  const R lambda_used = problem == SparseProblem::p2_lasso ? lambda_p2 : lambda;
+  const OptimalityReport<R> opt = duality_gap(problem, A, prob.y, r.solution, r.dual, lambda_used, eta, w);
+
+  // Quality: relative error of the image in the working type, PSNR and SSIM in double.
+  const Matrix<R> rec = image_from_coefficients(prob, r.solution);
+  const R rel = relative_image_error<R>(rec, prob.image);
+  const Matrix<double> rec_d = to_double(rec), truth_d = to_double(prob.image);
+  const double ps = psnr(rec_d, truth_d), ss = ssim(rec_d, truth_d);
+  const Matrix<double> err = (rec_d - truth_d).cwiseAbs();
+  const double err_max = err.maxCoeff();
+  const Matrix<double> err_img = err_max > 0 ? Matrix<double>(err / err_max) : err;
+
+  const ImagingSpec& sp = prob.spec;
+  const std::string type_name = describe_type<T>();
+  const std::string lambda_text = problem == SparseProblem::p1_basis_pursuit ? "" : shortest(double(lambda_used));
+  // Settings and results, one key per line; "seconds" is the only field that
+  // differs between two runs with the same options.
+  std::vector<std::pair<std::string, std::string>> kv = {
+      {"image", o.image},
+      {"rows", std::to_string(prob.shape.rows)},
+      {"cols", std::to_string(prob.shape.cols)},
+      {"sampling", sampling_name(sp.sampling)},
+      {"pattern", pattern_name(sp.pattern)},
+      {"rate", shortest(sp.rate)},
+      {"samples", std::to_string(A.rows())},
+      {"das_levels", sp.pattern == PatternKind::das ? std::to_string(sp.das_levels) : ""},
+      {"noise", shortest(sp.noise)},
+      {"noise_norm", full_decimal(eta)},
+      {"wavelet", sp.wavelet},
+      {"levels", std::to_string(sp.levels)},
+      {"weights", p.level_weights ? "levels" : "none"},
+      {"solver", o.solver},
+      {"problem", to_string(problem)},
+      {"lambda", lambda_text},
+      {"delta", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? full_decimal(delta) : ""},
+      {"C1", o.solver == "warpd" || o.solver == "warpd-sr" ? shortest(p.C1) : ""},
+      {"C2", o.solver == "warpd" ? shortest(p.C2) : ""},
+      {"restarts", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? std::to_string(p.restarts) : ""},
+      {"inner", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? std::to_string(inner_used) : ""},
+      {"type", type_name},
+      {"bits", std::to_string(number_traits<R>::precision_bits())},
+      {"seed", std::to_string(sp.seed)},
+      {"iterations", std::to_string(r.iterations)},
+      {"stopped", to_string(r.reason)},
+      {"relative_error", full_decimal(rel)},
+      {"psnr_db", std::isinf(ps) ? "inf" : shortest(ps)},
+      {"psnr_peak", shortest(truth_d.maxCoeff())},
+      {"ssim", std::isnan(ss) ? "n/a" : shortest(ss)},
+      {"objective", full_decimal(r.objective)},
+      {"dual_bound", full_decimal(opt.dual)},
+      {"relative_duality_gap", full_decimal(opt.relative_gap)},
+      {"feasibility_gap", full_decimal(r.feasibility_gap)},
+      {"error_png_white", shortest(err_max)},
+      {"seconds", shortest(seconds)},
+  };
+  std::ostringstream txt;
+  nlohmann::ordered_json js;
+  for (const auto& [k, v] : kv) {
+    if (v.empty()) continue;
+    txt << k << " = " << v << "\n";
+    js[k] = v;
+  }
+  std::ostringstream hist;
+  hist << "iteration,relative_error,objective,gap_bound,feasibility_gap\n";
+  const double dual = double(opt.dual);
+  for (const Row& h : history)
+    hist << h.iteration << "," << shortest(h.relative_error) << "," << shortest(h.objective) << "," << shortest(h.objective - dual)
+         << "," << (h.feasibility_gap ? shortest(*h.feasibility_gap) : "") << "\n";
+
+  out.write("reconstruction.png", encode_image(rec_d, ImageFormat::png, 8));
+  out.write("truth.png", encode_image(truth_d, ImageFormat::png, 8));
+  out.write("error.png", encode_image(err_img, ImageFormat::png, 8));
+  out.write("mask.png", encode_image(mask_image(prob.pattern, sp.sampling == SamplingKind::fourier
+                                                                   ? SpectrumLayout::fourier
+                                                                   : SpectrumLayout::walsh),
+                                     ImageFormat::png, 8));
+  out.write("samples.txt", index_list(prob.pattern));
+  out.write("history.csv", hist.str());
+  out.write("summary.txt", txt.str());
+  out.write("summary.json", js.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  const bool plotted = write_plot(out, o.solver + " (" + type_name + "): " + sampling_name(sp.sampling) + " " +
+                                           pattern_name(sp.pattern) + " " + shortest(sp.rate),
+                                  history, dual);
+  if (finite) out.finish();
+
+  std::printf("%s, %s %s sampling, %ld of %ld samples (%s), noise %g, %s %d levels, type %s\n", o.solver.c_str(),
+              sampling_name(sp.sampling).c_str(), pattern_name(sp.pattern).c_str(), long(A.rows()),
+              long(prob.shape.size()), shortest(sp.rate).c_str(), sp.noise, sp.wavelet.c_str(), sp.levels,
+              type_name.c_str());
+  std::printf("  iterations %ld (%s), %.3g s\n", r.iterations, to_string(r.reason).c_str(), seconds);
+  std::printf("  relative error %s, PSNR %s dB (peak %g), SSIM %s\n", full_decimal(rel).c_str(),
+              std::isinf(ps) ? "inf" : shortest(ps).c_str(), truth_d.maxCoeff(), std::isnan(ss) ? "n/a" : shortest(ss).c_str());
+  std::cerr << "wrote " << o.out << "/reconstruction.png, error.png, truth.png, mask.png, samples.txt, history.csv, "
+            << (plotted ? "convergence.png" : "convergence.gp") << ", summary.txt, summary.json\n";
+  if (!finite) {
+    std::fprintf(stderr, "barriers: error: the iteration became non-finite after %ld iterations\n", r.iterations);
+    return exit_failure;
+  }
+  return 0;
+}
+
+int run_reconstruct(const ReconstructOptions& o) {
+  const Parsed p = parse_options(o);
+  auto run = [&](auto real_tag) {
+    using R = decltype(real_tag);
+    return p.spec.sampling == SamplingKind::fourier ? reconstruct_typed<std::complex<R>>(o, p)
+                                                    : reconstruct_typed<R>(o, p);
+  };
+  if (o.type == "double") return run(double{});
+  if (o.type == "long-double") return run((long double){});
+  if (o.type == "float128") return run(float128{});
+  PrecisionGuard g(p.bits);
+  return run(mpfr_real{});
+}
+
+}  // namespace
+
+Command add_reconstruct_command(CLI::App& app) {
+  auto o = std::make_shared<ReconstructOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "reconstruct",
+      "Reconstruct an image from subsampled Fourier or Walsh measurements of its wavelet coefficients "
+      "(A = P_Omega U W^*, seeded pattern and noise) with FIRENET, WARPd, WARPd-SR, FISTA or PDHG, in any precision.");
+  sub->add_option("--image", o->image, "shepp-logan, ellipses, text-detail, or a PNG/PGM file (used at its size)")
+      ->type_name("NAME|FILE")->capture_default_str()->check(non_empty());
+  sub->add_option("--size", o->size, "Phantom size N or RxC")->type_name("N|RxC")->capture_default_str();
+  sub->add_option("--sampling", o->sampling, "fourier (complex arithmetic) or walsh (real)")
+      ->type_name("NAME")->capture_default_str();
+  sub->add_option("--pattern", o->pattern, "das, power, uniform, radial or half-half")
+      ->type_name("NAME")->capture_default_str();
+  sub->add_option("--rate", o->rate, "Sampled fraction in (0, 1]")->type_name("X")->capture_default_str();
+  sub->add_option("--das-levels", o->das_levels, "Radius levels of the das pattern (0: automatic)")
+      ->type_name("L")->capture_default_str();
+  sub->add_option("--noise", o->noise, "Relative noise level ||e|| / ||A x_true|| (>= 0)")
+      ->type_name("X")->capture_default_str();
+  sub->add_option("--wavelet", o->wavelet, "haar, db1 .. db20")->type_name("NAME")->capture_default_str();
+  sub->add_option("--levels", o->levels, "Wavelet levels (0: from the size)")->type_name("L")->capture_default_str();
+  sub->add_option("--solver", o->solver, "firenet, warpd, warpd-sr, fista or pdhg")
+      ->type_name("NAME")->capture_default_str();
+  sub->add_option("--weights", o->weights, "levels (sparsity in levels, from the true image) or none")
+      ->type_name("NAME")->capture_default_str();
+  sub->add_option("--lambda", o->lambda, "l1 weight of firenet, warpd-sr, pdhg (P3) and fista (P2; default scaled)")
+      ->type_name("X")->capture_default_str();
+  sub->add_option("--delta", o->delta, "Restart floor of firenet, warpd, warpd-sr (default: the noise norm)")
+      ->type_name("X");
+  sub->add_option("--C1", o->C1, "warpd, warpd-sr: sharpness constant C1")->type_name("X")->capture_default_str();
+  sub->add_option("--C2", o->C2, "warpd: sharpness constant C2")->type_name("X")->capture_default_str();
+  sub->add_option("--restarts", o->restarts, "firenet, warpd, warpd-sr: restarts")->type_name("R")->capture_default_str();
+  sub->add_option("--inner", o->inner, "Inner steps per restart (0: warpd, warpd-sr from C1, C2)")
+      ->type_name("P")->capture_default_str();
+  sub->add_option("--iters", o->iters, "fista, pdhg: iterations")->type_name("N")->capture_default_str();
+  sub->add_option("--history-every", o->history_every, "Record every K-th iteration in history.csv")
+      ->type_name("K")->capture_default_str();
+  sub->add_option("--type", o->type, "double, long-double, float128 or mpfr")->type_name("NAME")->capture_default_str();
+  sub->add_option("--bits", o->bits, "Working precision for --type mpfr")->type_name("BITS")->capture_default_str();
+  sub->add_option("--seed", o->seed, "Seed of the pattern, the noise and the ellipses")
+      ->type_name("S")->capture_default_str();
+  sub->add_option("--out", o->out, "Output directory")->type_name("DIR")->required()->check(non_empty());
+  return {sub, [o, sub] {
+            for (const CLI::Option* opt : sub->get_options())
+              if (opt->count() > 0) o->given.insert(opt->get_name());
+            return run_reconstruct(*o);
+          }};
+}
+
+}  // namespace barriers::cli
