@@ -25,5 +25,7 @@ Command add_theorem_command(CLI::App& app);
 /// Image reconstruction from subsampled Fourier/Walsh measurements (issue 9).
 Command add_reconstruct_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
+/// The FIRENET convergence experiment on images, fixed precision and MPFR (issue 9).
+Command add_convergence_command(CLI::App& app);
 
 }  // namespace barriers::cli

@@ -1,0 +1,729 @@
+// `barriers convergence`: the FIRENET convergence experiment (issue 9).
+//
+// FIRENET on a wavelet-sparse image measured by subsampled Fourier or Walsh
+// transforms: relative error and objective gap against total inner
+// iterations, for several noise levels in a fixed-precision type, and
+// without noise in MPFR, where the linear convergence continues far below
+// double's floor. Every cell (sampling x type x noise) is independent and
+// seeded; cells run in parallel and the files do not depend on the thread
+// count (each cell's arithmetic is sequential, and results are collected in
+// cell order).
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <mpfr.h>
+
+#include "barriers/oracle/instance.hpp"
+#include "barriers/precision/convert.hpp"
+#include "barriers/precision/precision_guard.hpp"
+#include "barriers/solvers/imaging/convergence_experiment.hpp"
+#include "barriers/solvers/imaging/image_io.hpp"
+#include "barriers/solvers/imaging/imaging_problem.hpp"
+#include "barriers/solvers/imaging/phantom.hpp"
+#include "barriers/solvers/imaging/wavelet_filter.hpp"
+#include "commands.hpp"
+#include "list_option.hpp"
+#include "non_empty.hpp"
+#include "output_files.hpp"
+#include "progress.hpp"
+
+namespace barriers::cli {
+namespace {
+
+struct ConvergenceOptions {
+  CLI::App* app = nullptr;
+  std::string sampling = "fourier,walsh", noise = "0,1e-4,1e-3,1e-2", type = "double,mpfr", bits = "128,256";
+  std::string image = "shepp-logan", size = "64", mpfr_size = "32", keep = "0.025", rate = "0.35";
+  std::string pattern = "das", wavelet = "haar", levels = "0", lambda = "auto", restarts = "auto", inner = "20";
+  std::string delta = "noise", seed = "1", threads = "0", out;
+  bool paper = false, quiet = false;
+
+  bool given(const std::string& option) const { return app->get_option(option)->count() > 0; }
+};
+
+// The run, parsed and checked.
+struct Settings {
+  std::vector<SamplingKind> samplings;
+  std::vector<std::string> noise_texts;
+  std::vector<double> noises;
+  std::vector<std::string> fixed_types;  ///< double, long-double, float128 (the noise cells)
+  std::vector<unsigned> mpfr_bits;       ///< empty: no MPFR cells
+  std::string image;
+  bool image_file = false;
+  Eigen::Index size = 64, mpfr_size = 32;
+  rational keep, rate, lambda, delta;
+  bool lambda_auto = true, delta_noise = true;
+  std::string pattern, wavelet;
+  int levels = 0, inner = 20, restarts = 0;  ///< restarts 0: automatic per precision
+  std::uint64_t seed = 1;
+  unsigned threads = 1;
+  bool paper = false;
+};
+
+// One experiment: its inputs, then its results.
+struct Cell {
+  SamplingKind sampling = SamplingKind::fourier;
+  std::string type;   ///< double, long-double, float128, mpfr
+  unsigned bits = 0;  ///< significand bits of the type (MPFR: the precision in force)
+  Eigen::Index side = 0;
+  std::string noise_text;
+  double noise = 0;
+  bool noise_cell = false;      ///< one of the noise levels (convergence_<sampling>.png)
+  bool precision_cell = false;  ///< part of the noise-free precision comparison (mpfr_convergence.png)  ///< part of the noise-free precision comparison (mpfr_convergence.png)
+  // results
+  long samples = 0, sparsity = 0, restarts = 0;
+  double lambda = 0, eta = 0;
+  ConvergenceRun run;
+  ConvergenceSummary summary;
+  std::vector<double> bound;  ///< the theory's bound (C = 1) after each restart
+  double smallest_C = 0;
+};
+
+Cell make_cell(SamplingKind k, const std::string& type, unsigned bits, Eigen::Index side, const std::string& noise_text,
+               double noise, bool precision_cell) {
+  Cell c;
+  c.sampling = k;
+  c.type = type;
+  c.bits = bits;
+  c.side = side;
+  c.noise_text = noise_text;
+  c.noise = noise;
+  c.noise_cell = !precision_cell;
+  c.precision_cell = precision_cell;
+  return c;
+}
+
+std::string cell_name(const Cell& c) {
+  std::string t = c.type == "mpfr" ? "mpfr" + std::to_string(c.bits) : c.type;
+  return sampling_name(c.sampling) + " " + t + " " + std::to_string(c.side) + "x" + std::to_string(c.side) +
+         " noise " + c.noise_text;
+}
+
+unsigned type_bits(const std::string& type) {
+  return type == "double" ? 53u : type == "long-double" ? 64u : 113u;
+}
+
+rational rational_option(const std::string& option, const std::string& text) {
+  try {
+    return oracle::parse_rational(text);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(option + ": " + e.what());
+  }
+}
+
+double to_double(const rational& q) { return from_rational<double>(q).value; }
+
+std::string fmt(double v, int digits = 3) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+// Restarts that take e^-n eps0 below the working precision's unit roundoff
+// 2^-bits (n = bits ln 2) and 15 more, so that the floor is seen.
+long auto_restarts(unsigned bits) { return long(std::ceil(double(bits) * std::log(2.0))) + 15; }
+
+Settings parse(const ConvergenceOptions& o) {
+  Settings s;
+  s.paper = o.paper;
+  for (const std::string& name : split_list(o.sampling)) {
+    try {
+      const SamplingKind k = parse_sampling(name);
+      if (std::find(s.samplings.begin(), s.samplings.end(), k) != s.samplings.end())
+        throw UsageError("--sampling lists " + quote_for_message(name) + " twice");
+      s.samplings.push_back(k);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--sampling: ") + e.what());
+    }
+  }
+  if (s.samplings.empty()) throw UsageError("--sampling is empty: give fourier, walsh or both");
+  for (const std::string& t : split_list(o.type)) {
+    if (t == "double" || t == "long-double" || t == "float128") {
+      if (std::find(s.fixed_types.begin(), s.fixed_types.end(), t) != s.fixed_types.end())
+        throw UsageError("--type lists " + t + " twice");
+      s.fixed_types.push_back(t);
+    } else if (t == "mpfr") {
+      if (!s.mpfr_bits.empty()) throw UsageError("--type lists mpfr twice");
+      for (long b : parse_integer_list("--bits", o.bits, 24, 1000)) {
+        if (std::find(s.mpfr_bits.begin(), s.mpfr_bits.end(), unsigned(b)) != s.mpfr_bits.end())
+          throw UsageError("--bits lists " + std::to_string(b) + " twice");
+        s.mpfr_bits.push_back(unsigned(b));
+      }
+    } else {
+      throw UsageError("unknown type " + quote_for_message(t) + " in --type: allowed are double, long-double, float128, mpfr");
+    }
+  }
+  if (s.fixed_types.empty() && s.mpfr_bits.empty()) throw UsageError("--type is empty: give e.g. double,mpfr");
+  if (s.mpfr_bits.empty() && o.given("--bits")) throw UsageError("--bits applies to MPFR only: add mpfr to --type");
+  if (s.mpfr_bits.empty() && o.given("--mpfr-size")) throw UsageError("--mpfr-size applies to MPFR only: add mpfr to --type");
+  if (s.fixed_types.empty() && o.given("--noise"))
+    throw UsageError("--noise applies to the fixed-precision types (MPFR runs without noise): add double to --type");
+  for (const std::string& n : split_list(o.noise)) {
+    const rational q = rational_option("--noise", n);
+    if (q < 0 || q >= 1) throw UsageError("--noise " + quote_for_message(n) + " is out of range: allowed 0 <= noise < 1 (relative to ||y_clean||)");
+    if (std::find(s.noise_texts.begin(), s.noise_texts.end(), n) != s.noise_texts.end())
+      throw UsageError("--noise lists " + quote_for_message(n) + " twice");
+    s.noise_texts.push_back(n);
+    s.noises.push_back(to_double(q));
+  }
+  if (s.noise_texts.empty()) throw UsageError("--noise is empty: give e.g. 0,1e-3");
+
+  s.image = o.image;
+  s.image_file = o.image != "shepp-logan" && o.image != "ellipses" && o.image != "text-detail";
+  if (s.image_file && (o.given("--size") || o.given("--mpfr-size")))
+    throw UsageError("--size and --mpfr-size apply to the built-in phantoms; an image file is used at its own size");
+  s.size = Eigen::Index(parse_integer("--size", o.size, 8, 1024));
+  s.mpfr_size = Eigen::Index(parse_integer("--mpfr-size", o.mpfr_size, 8, 256));
+  s.keep = rational_option("--keep", o.keep);
+  if (s.keep <= 0 || s.keep > 1) throw UsageError("--keep " + quote_for_message(o.keep) + " is out of range: allowed 0 < keep <= 1");
+  s.rate = rational_option("--rate", o.rate);
+  if (s.rate <= 0 || s.rate > 1) throw UsageError("--rate " + quote_for_message(o.rate) + " is out of range: allowed 0 < rate <= 1");
+  s.pattern = o.pattern;
+  try {
+    parse_pattern(s.pattern);
+    wavelet_moments(o.wavelet);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  s.wavelet = o.wavelet;
+  s.levels = int(parse_integer("--levels", o.levels, 0, 10));
+  s.lambda_auto = o.lambda == "auto";
+  if (!s.lambda_auto) {
+    s.lambda = rational_option("--lambda", o.lambda);
+    if (s.lambda <= 0) throw UsageError("--lambda " + quote_for_message(o.lambda) + " must be > 0 (or auto)");
+  }
+  s.restarts = o.restarts == "auto" ? 0 : int(parse_integer("--restarts", o.restarts, 1, 100000));
+  s.inner = int(parse_integer("--inner", o.inner, 1, 100000));
+  s.delta_noise = o.delta == "noise";
+  if (!s.delta_noise) {
+    s.delta = rational_option("--delta", o.delta);
+    if (s.delta < 0) throw UsageError("--delta " + quote_for_message(o.delta) + " must be >= 0 (or noise)");
+  }
+  s.seed = std::uint64_t(parse_integer("--seed", o.seed, 0, 1LL << 62));
+  s.threads = unsigned(parse_integer("--threads", o.threads, 0, 64));
+  if (s.threads == 0) s.threads = std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
+  return s;
+}
+
+template <class R>
+Matrix<R> source_image(const Settings& s, Eigen::Index side) {
+  const ImageShape shape{side, side};
+  if (s.image == "shepp-logan") return shepp_logan<R>(shape);
+  if (s.image == "ellipses") return random_ellipses<R>(shape, s.seed);
+  if (s.image == "text-detail") return text_detail<R>(shape);
+  return read_image<R>(s.image);
+}
+
+ImagingSpec spec_for(const Settings& s, const Cell& c) {
+  ImagingSpec spec;
+  spec.sampling = c.sampling;
+  spec.pattern = parse_pattern(s.pattern);
+  spec.rate = to_double(s.rate);
+  spec.wavelet = s.wavelet;
+  spec.levels = s.levels;
+  spec.noise = c.noise;
+  spec.seed = s.seed;
+  return spec;
+}
+
+// The image cut to its `kept` largest wavelet coefficients (ties: lower
+// index first), so that x_true is exactly sparse in levels, and the number
+// kept in each level (at least 1, as the weights need).
+template <class R>
+std::pair<Matrix<R>, std::vector<long>> sparsified(const Matrix<R>& image, const std::string& wavelet, int levels,
+                                                   long kept) {
+  const ImageShape shape{image.rows(), image.cols()};
+  const WaveletTransform<R> W(shape, wavelet_moments(wavelet), levels == 0 ? default_wavelet_levels(shape) : levels);
+  const Vector<R> pixels = Eigen::Map<const Vector<R>>(image.data(), image.size());
+  const Vector<R> c = W.forward(pixels);
+  std::vector<Eigen::Index> order(std::size_t(c.size()));
+  std::iota(order.begin(), order.end(), Eigen::Index(0));
+  std::stable_sort(order.begin(), order.end(), [&c](Eigen::Index a, Eigen::Index b) {
+    using std::abs;
+    return abs(c(a)) > abs(c(b));
+  });
+  Vector<R> cs = Vector<R>::Zero(c.size());
+  for (long k = 0; k < kept; ++k) cs(order[std::size_t(k)]) = c(order[std::size_t(k)]);
+  const std::vector<Eigen::Index>& starts = W.level_starts();
+  std::vector<long> counts(starts.size() - 1, 0);
+  for (long k = 0; k < kept; ++k) {
+    const Eigen::Index i = order[std::size_t(k)];
+    const auto level = std::upper_bound(starts.begin(), starts.end(), i) - starts.begin() - 1;
+    ++counts[std::size_t(level)];
+  }
+  for (long& n : counts) n = std::max(n, 1L);
+  const Vector<R> back = W.adjoint(cs);
+  return {Eigen::Map<const Matrix<R>>(back.data(), image.rows(), image.cols()), counts};
+}
+
+long kept_count(const Settings& s, Eigen::Index pixels) {
+  return std::max(1L, long(std::lround(to_double(s.keep) * double(pixels))));
+}
+
+// Builds the problem of cell c in type T (sequentially: the wavelet filter
+// briefly raises MPFR's process-wide precision) and returns the run, to be
+// executed on any thread.
+template <class T>
+std::function<void()> prepare(const Settings& s, Cell& c, const std::function<void(long)>& progress) {
+  using R = real_of<T>;
+  const Matrix<R> image = source_image<R>(s, c.side);
+  const long N = long(image.size());
+  const bool sparse = s.keep < 1;
+  const long kept = sparse ? kept_count(s, N) : N;
+  Matrix<R> truth = image;
+  std::vector<long> counts;
+  if (sparse) std::tie(truth, counts) = sparsified<R>(image, s.wavelet, s.levels, kept);
+  auto problem = std::make_shared<ImagingProblem<T>>(make_imaging_problem<T>(truth, spec_for(s, c)));
+  FirenetSettings<T> f;
+  // Without a cut the image is only approximately sparse: the local
+  // sparsities then hold 99.9% of each level's energy.
+  f.weights = sparse ? weights_for(*problem, counts) : weights_for(*problem, R(0.999));
+  const long s_total = sparse ? kept : long(f.weights.size());
+  c.sparsity = s_total;
+  c.lambda = s.lambda_auto ? 0.1 / std::sqrt(double(s_total)) : to_double(s.lambda);
+  // lambda auto = 0.1 / sqrt(s), rounded to the working type from its double
+  // value (the same number in every type); a given lambda is rounded once
+  // from its exact decimal value.
+  f.lambda = s.lambda_auto ? R(c.lambda) : from_rational<R>(s.lambda).value;
+  f.inner = s.inner;
+  c.restarts = s.restarts > 0 ? s.restarts : auto_restarts(c.bits);
+  f.restarts = int(c.restarts);
+  f.delta = s.delta_noise ? problem->eta : from_rational<R>(s.delta).value;
+  c.samples = long(problem->A->rows());
+  c.eta = static_cast<double>(problem->eta);
+  return [problem, f, &c, progress] {
+    c.run = firenet_convergence<T>(*problem->A, problem->y, problem->x_true, f, progress);
+    c.summary = summarise_convergence(c.run.history);
+    // The bound ignores rounding: C is measured where it lies 100 times
+    // above the working precision's 2^-bits.
+    const double u = std::pow(2.0, -double(c.bits));
+    for (long r = 1; r <= long(c.summary.restart_errors.size()); ++r) {
+      c.bound.push_back(predicted_relative_bound(c.eta, c.run.eps0, c.run.x_norm, r));
+      if (c.bound.back() >= 100 * u)
+        c.smallest_C = std::max(c.smallest_C, c.summary.restart_errors[std::size_t(r - 1)] / c.bound.back());
+    }
+  };
+}
+
+template <class R>
+std::function<void()> prepare_real(const Settings& s, Cell& c, const std::function<void(long)>& progress) {
+  if (c.sampling == SamplingKind::fourier) return prepare<std::complex<R>>(s, c, progress);
+  return prepare<R>(s, c, progress);
+}
+
+std::function<void()> prepare_cell(const Settings& s, Cell& c, const std::function<void(long)>& progress) {
+  if (c.type == "double") return prepare_real<double>(s, c, progress);
+  if (c.type == "long-double") return prepare_real<long double>(s, c, progress);
+  if (c.type == "float128") return prepare_real<float128>(s, c, progress);
+  return prepare_real<mpfr_real>(s, c, progress);
+}
+
+// Runs the jobs on `threads` threads; the first exception is rethrown.
+void run_parallel(const std::vector<std::function<void()>>& jobs, unsigned threads) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex mutex;
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < jobs.size();) {
+      try {
+        jobs[i]();
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!failure) failure = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(threads, jobs.size()); ++t)
+    pool.emplace_back([&worker] {
+      worker();
+      mpfr_free_cache();  // MPFR's per-thread constant caches are not freed at thread exit
+    });
+  worker();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+// ---------------------------------------------------------------- outputs
+
+std::string type_label(const Cell& c) {
+  return c.type == "mpfr" ? "MPFR " + std::to_string(c.bits) + " bits" : c.type;
+}
+
+std::string history_csv(const std::vector<Cell>& cells) {
+  std::ostringstream o;
+  o << "sampling,type,bits,size,noise,iteration,restart,relative_error,objective,objective_gap,bound\n";
+  char buf[160];
+  for (const Cell& c : cells)
+    for (std::size_t k = 0; k < c.run.history.size(); ++k) {
+      const ConvergencePoint& p = c.run.history[k];
+      const bool restart_end = k + 1 == c.run.history.size() || c.run.history[k + 1].restart != p.restart;
+      std::snprintf(buf, sizeof buf, "%ld,%ld,%.6e,%.10e,%.6e,", p.iteration, p.restart, p.relative_error,
+                    p.objective, p.objective_gap);
+      o << sampling_name(c.sampling) << "," << c.type << "," << c.bits << "," << c.side << "," << c.noise_text << ","
+        << buf;
+      if (restart_end) o << fmt(c.bound[std::size_t(p.restart)], 6);
+      o << "\n";
+    }
+  return o.str();
+}
+
+std::string summary_csv(const std::vector<Cell>& cells) {
+  std::ostringstream o;
+  o << "sampling,type,bits,size,noise,samples,sparsity,lambda,restarts,iterations,relative_noise,final_error,"
+       "floor_reached,floor,flattens_at,rate_per_restart,fit_restarts,smallest_C,final_duality_gap,termination\n";
+  for (const Cell& c : cells) {
+    const ConvergenceSummary& s = c.summary;
+    o << sampling_name(c.sampling) << "," << c.type << "," << c.bits << "," << c.side << "," << c.noise_text << ","
+      << c.samples << "," << c.sparsity << "," << fmt(c.lambda, 6) << "," << c.restarts << "," << c.run.history.size() << "," << fmt(c.eta / c.run.x_norm, 6) << ","
+      << fmt(s.restart_errors.empty() ? 0.0 : s.restart_errors.back(), 6) << "," << (s.floor_reached ? "yes" : "no")
+      << "," << (s.floor_reached ? fmt(s.floor, 6) : "") << "," << (s.floor_reached ? std::to_string(s.flattens_at) : "")
+      << "," << (std::isnan(s.rate_per_restart) ? "" : fmt(s.rate_per_restart, 4)) << ","
+      << (s.fit_last > 0 ? std::to_string(s.fit_first) + "-" + std::to_string(s.fit_last) : "") << ","
+      << fmt(c.smallest_C, 4) << "," << fmt(c.run.final_duality_gap, 4) << "," << to_string(c.run.reason) << "\n";
+  }
+  return o.str();
+}
+
+// One gnuplot data block per curve: "iteration value" lines.
+void add_block(std::ostringstream& dat, int& block, const std::vector<std::pair<long, double>>& points) {
+  for (const auto& [it, v] : points)
+    if (v > 0) dat << it << " " << fmt(v, 8) << "\n";
+  dat << "\n\n";
+  ++block;
+}
+
+std::vector<std::pair<long, double>> errors_of(const Cell& c) {
+  std::vector<std::pair<long, double>> out;
+  for (const ConvergencePoint& p : c.run.history) out.emplace_back(p.iteration, p.relative_error);
+  return out;
+}
+std::vector<std::pair<long, double>> gaps_of(const Cell& c) {
+  std::vector<std::pair<long, double>> out;
+  for (const ConvergencePoint& p : c.run.history) out.emplace_back(p.iteration, p.objective_gap);
+  return out;
+}
+// The bound after each restart, at the restart's last inner step.
+std::vector<std::pair<long, double>> bound_of(const Cell& c, bool with_noise) {
+  std::vector<std::pair<long, double>> out;
+  const auto& h = c.run.history;
+  for (std::size_t k = 0; k < h.size(); ++k) {
+    if (k + 1 < h.size() && h[k + 1].restart == h[k].restart) continue;
+    const long n = h[k].restart + 1;
+    out.emplace_back(h[k].iteration, with_noise ? c.bound[std::size_t(n - 1)]
+                                                : predicted_relative_bound(0, c.run.eps0, c.run.x_norm, n));
+  }
+  return out;
+}
+
+std::string describe_problem(const Settings& s, Eigen::Index side) {
+  std::ostringstream t;
+  t << (s.image_file ? "image file" : s.image) << " " << side << "x" << side << ", "
+    << (s.keep < 1 ? fmt(100 * to_double(s.keep)) + "% of " + s.wavelet + " coefficients kept" : s.wavelet + " (not cut)")
+    << ", " << s.pattern << " " << fmt(100 * to_double(s.rate)) << "% samples, p = " << s.inner;
+  return t.str();
+}
+
+const char* const gp_common =
+    "set logscale y\nset format y '10^{%L}'\nset grid\nset key outside right top\nset xlabel 'total inner iterations'\n";
+
+void plot_noise(const Settings& s, const std::vector<Cell>& cells, SamplingKind k, const OutputDir& out) {
+  const std::string name = "convergence_" + sampling_name(k);
+  std::ostringstream dat, gp;
+  gp << "set terminal pngcairo size 1100,1000\nset output '" << name << ".png'\n" << gp_common
+     << "set multiplot layout 2,1 title "
+     << gnuplot_string("FIRENET, " + sampling_name(k) + " sampling, " + describe_problem(s, s.size)) << " noenhanced\n";
+  std::ostringstream err_plot, gap_plot;
+  int block = 0, colour = 0;
+  for (const Cell& c : cells) {
+    if (c.sampling != k || !c.noise_cell) continue;
+    ++colour;
+    const int dash = int(std::find(s.fixed_types.begin(), s.fixed_types.end(), c.type) - s.fixed_types.begin()) + 1;
+    const std::string label = "noise " + c.noise_text + (s.fixed_types.size() > 1 ? ", " + c.type : "");
+    const int e = block;
+    add_block(dat, block, errors_of(c));
+    const int b = block;
+    add_block(dat, block, bound_of(c, true));
+    const int g = block;
+    add_block(dat, block, gaps_of(c));
+    const std::string file = "'" + name + ".dat'";
+    err_plot << (err_plot.tellp() > 0 ? ", " : "") << file << " index " << e << " using 1:2 with lines lw 2 lc "
+             << colour << " dt " << dash << " title " << gnuplot_string(label) << ", " << file << " index " << b
+             << " using 1:2 with points pt 6 ps 0.6 lc " << colour << " title "
+             << gnuplot_string("bound (C = 1), noise " + c.noise_text);
+    gap_plot << (gap_plot.tellp() > 0 ? ", " : "") << file << " index " << g << " using 1:2 with lines lw 2 lc "
+             << colour << " dt " << dash << " title " << gnuplot_string(label);
+  }
+  gp << "set ylabel 'relative error ||x_k - x|| / ||x|| (coefficients)' noenhanced\nplot " << err_plot.str() << "\n"
+     << "set ylabel 'objective gap F(x_k) - min_j F(x_j)' noenhanced\nplot " << gap_plot.str() << "\nunset multiplot\n";
+  out.write(name + ".dat", dat.str());
+  out.plot(name + ".gp", gp.str(), name + ".png");
+}
+
+void plot_precision(const Settings& s, const std::vector<Cell>& cells, const OutputDir& out) {
+  std::ostringstream dat, gp;
+  gp << "set terminal pngcairo size 1100," << 520 * s.samplings.size()
+     << "\nset output 'mpfr_convergence.png'\n" << gp_common << "set multiplot layout " << s.samplings.size()
+     << ",1 title " << gnuplot_string("FIRENET without noise: " + describe_problem(s, s.mpfr_size)) << " noenhanced\n"
+     << "set ylabel 'relative error (coefficients)'\n";
+  int block = 0;
+  for (SamplingKind k : s.samplings) {
+    std::ostringstream plot;
+    int colour = 0;
+    const Cell* first = nullptr;
+    for (const Cell& c : cells) {
+      if (c.sampling != k || !c.precision_cell) continue;
+      if (!first || c.run.history.size() > first->run.history.size()) first = &c;  // the longest run
+      ++colour;
+      const int e = block;
+      add_block(dat, block, errors_of(c));
+      plot << (plot.tellp() > 0 ? ", " : "") << "'mpfr_convergence.dat' index " << e << " using 1:2 with lines lw 2 lc "
+           << colour << " title " << gnuplot_string(type_label(c)) << ", 2.0**(-" << c.bits << ") with lines lc "
+           << colour << " dt 3 title " << gnuplot_string("2^-" + std::to_string(c.bits));
+    }
+    if (!first) continue;
+    const int b = block;
+    add_block(dat, block, bound_of(*first, false));
+    plot << ", 'mpfr_convergence.dat' index " << b
+         << " using 1:2 with lines lc rgb 'black' dt 2 title 'e^{-n} ||y|| / ||x|| (bound, C = 1)'";
+    gp << "set title " << gnuplot_string(sampling_name(k) + " sampling") << " noenhanced\nplot " << plot.str() << "\n";
+  }
+  gp << "unset multiplot\n";
+  out.write("mpfr_convergence.dat", dat.str());
+  out.plot("mpfr_convergence.gp", gp.str(), "mpfr_convergence.png");
+}
+
+std::string table_row(const Cell& c) {
+  const ConvergenceSummary& s = c.summary;
+  std::ostringstream t;
+  const double noise_rel = c.eta / c.run.x_norm;
+  t << "| " << sampling_name(c.sampling) << " | " << type_label(c) << " | " << c.side << " | " << c.noise_text << " | "
+    << (std::isnan(s.rate_per_restart) ? std::string("-") : fmt(s.rate_per_restart)) << " | "
+    << (s.fit_last > 0 ? std::to_string(s.fit_first) + "-" + std::to_string(s.fit_last) : std::string("-")) << " | "
+    << (s.floor_reached ? std::to_string(s.flattens_at) : std::string("none")) << " | "
+    << (s.floor_reached ? fmt(s.floor) : "(" + fmt(s.restart_errors.back()) + ")") << " | " << fmt(noise_rel) << " | "
+    << fmt(std::pow(2.0, -double(c.bits))) << " | " << fmt(c.smallest_C) << " | " << fmt(c.run.final_duality_gap)
+    << " |\n";
+  return t.str();
+}
+
+std::string report_md(const Settings& s, const std::vector<Cell>& cells) {
+  std::ostringstream r;
+  r << "# FIRENET convergence\n\n";
+  r << "Problem: " << describe_problem(s, s.size);
+  if (!s.mpfr_bits.empty()) r << " (noise cells); " << describe_problem(s, s.mpfr_size) << " (precision cells)";
+  r << ". Seed " << s.seed << ". FIRENET (THEORY.md section 6) on the weighted square-root LASSO with weights "
+    << "sqrt(s / s_k) from the " << (s.keep < 1 ? "kept coefficients per level" : "local sparsities (99.9% energy)")
+    << ", lambda " << (s.lambda_auto ? "0.1 / sqrt(s)" : fmt(to_double(s.lambda), 6)) << ", p = " << s.inner
+    << " inner steps per restart, restarts " << (s.restarts > 0 ? std::to_string(s.restarts) : "ceil(bits ln 2) + 15")
+    << ", delta " << (s.delta_noise ? "= ||e|| (the noise norm)" : fmt(to_double(s.delta), 6))
+    << ", tau = sigma = 0.99 / L_A.\n\n";
+  r << "Error: ||x_k - x|| / ||x|| of the wavelet coefficients (the image error is the same up to rounding, W being "
+       "orthonormal). Gap: F(x_k) - min_j F(x_j) over the run, computed in the working type. Bound: the theory's "
+       "||psi_n - x|| <= C (delta + e^-n eps0) with delta = ||e||, eps0 = ||y||, drawn with C = 1 (C depends on the "
+       "null space constants, which cannot be computed here); 'smallest C' is max_n error_n / bound_n, the constant "
+       "the measured curve needs on the restarts where the bound is at least 100 times 2^-bits (the bound ignores rounding). Rate: factor per restart from a least-squares fit of log error over the restarts "
+       "listed (the schedule's own factor is e^-1 = 0.368). Floor: geometric mean of the last restarts once the curve "
+       "falls by less than 10% per restart; 'flattens' is the first restart from which it stays within 2x of it.\n\n";
+  r << "| sampling | type | size | noise | rate/restart | fit restarts | flattens at | floor (final) | ||e||/||x|| | "
+       "2^-bits | smallest C | final duality gap |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const Cell& c : cells) r << table_row(c);
+  r << "\n## What is seen\n\n";
+  for (SamplingKind k : s.samplings) {
+    for (const Cell& c : cells) {
+      if (c.sampling != k) continue;
+      const ConvergenceSummary& m = c.summary;
+      r << "- " << cell_name(c) << ": ";
+      if (!std::isnan(m.rate_per_restart))
+        r << "the error falls by " << fmt(m.rate_per_restart) << " per restart over restarts " << m.fit_first << "-"
+          << m.fit_last << "; ";
+      if (m.floor_reached) {
+        r << "it flattens from restart " << m.flattens_at << " at " << fmt(m.floor);
+        if (c.noise > 0)
+          r << ", " << fmt(m.floor / (c.eta / c.run.x_norm)) << " times the relative noise ||e||/||x|| = "
+            << fmt(c.eta / c.run.x_norm);
+        else if (m.floor <= 1e3 * std::pow(2.0, -double(c.bits)))
+          r << ", " << fmt(m.floor / std::pow(2.0, -double(c.bits))) << " times 2^-" << c.bits
+            << " (the rounding floor of the working precision)";
+        else
+          r << ", " << fmt(m.floor / std::pow(2.0, -double(c.bits))) << " times 2^-" << c.bits
+            << ": far above the working precision, so not a rounding floor but a stall (more inner steps --inner "
+               "may be needed for this instance; docs/convergence.md)";
+        r << ".\n";
+      } else {
+        r << "no floor within " << c.restarts << " restarts (final error " << fmt(m.restart_errors.back()) << ").\n";
+      }
+    }
+  }
+  r << "\nFiles: history.csv (every inner step of every cell), summary.csv (this table), convergence_<sampling>.png "
+       "(noise cells), mpfr_convergence.png (precision cells), with their gnuplot scripts and data.\n";
+  return r.str();
+}
+
+int run_convergence(const ConvergenceOptions& o) {
+  const Settings s = parse(o);
+  std::vector<Cell> cells;
+  // The image file decides the size; reading it here refuses a bad file
+  // before anything is written.
+  Eigen::Index size = s.size, mpfr_size = s.mpfr_size;
+  if (s.image_file) {
+    const Matrix<double> img = read_image<double>(s.image);
+    if (img.rows() != img.cols())
+      throw UsageError("the image " + quote_for_message(s.image) + " is " + std::to_string(img.rows()) + "x" +
+                       std::to_string(img.cols()) + "; the convergence experiment needs a square image");
+    size = mpfr_size = img.rows();
+  }
+  Settings sz = s;
+  sz.size = size;
+  sz.mpfr_size = mpfr_size;
+  for (SamplingKind k : s.samplings) {
+    for (const std::string& t : s.fixed_types)
+      for (std::size_t i = 0; i < s.noises.size(); ++i)
+        cells.push_back(make_cell(k, t, type_bits(t), size, s.noise_texts[i], s.noises[i], false));
+    if (!s.mpfr_bits.empty()) {
+      // The noise-free fixed-type runs beside MPFR: a noise cell of the same
+      // size serves as one.
+      for (const std::string& t : s.fixed_types) {
+        auto same = std::find_if(cells.begin(), cells.end(), [&](const Cell& c) {
+          return c.sampling == k && c.type == t && c.side == mpfr_size && c.noise == 0;
+        });
+        if (same != cells.end())
+          same->precision_cell = true;
+        else
+          cells.push_back(make_cell(k, t, type_bits(t), mpfr_size, "0", 0.0, true));
+      }
+      for (unsigned b : s.mpfr_bits)
+        cells.push_back(make_cell(k, "mpfr", achievable_precision_bits(b), mpfr_size, "0", 0.0, true));
+    }
+  }
+  // Every (sampling, size) is built once in double first: a bad setting
+  // (Walsh on a side that is not a power of two, too few samples for the
+  // DAS levels, ...) is refused before anything is written.
+  for (const Cell& c : cells) {
+    Cell probe = c;
+    probe.type = "double";
+    prepare_cell(sz, probe, {});
+  }
+  OutputDir out(o.out,
+                {"history.csv", "summary.csv", "report.md", "convergence_fourier.png", "convergence_fourier.gp",
+                 "convergence_fourier.dat", "convergence_walsh.png", "convergence_walsh.gp", "convergence_walsh.dat",
+                 "mpfr_convergence.png", "mpfr_convergence.gp", "mpfr_convergence.dat"},
+                "barriers convergence");
+  // Progress over all inner steps of all cells.
+  long total = 0;
+  for (const Cell& c : cells) total += long(s.inner) * (s.restarts > 0 ? s.restarts : auto_restarts(c.bits));
+  const auto printer = make_progress_printer(o.quiet);
+  std::atomic<long> done{0};
+  auto progress_for = [&](const Cell& c) -> std::function<void(long)> {
+    if (!printer) return {};
+    const std::string name = cell_name(c);
+    return [&done, total, printer, name](long it) {
+      const long d = ++done;
+      if (d % 200 == 0)
+        printer->print(double(d) / double(total), name + ": step " + std::to_string(it));
+    };
+  };
+  // Fixed-precision cells together; MPFR cells one precision at a time
+  // (the precision is process-wide), each group's problems built first.
+  std::vector<std::function<void()>> jobs;
+  for (Cell& c : cells)
+    if (c.type != "mpfr") jobs.push_back(prepare_cell(sz, c, progress_for(c)));
+  run_parallel(jobs, s.threads);
+  for (unsigned b : s.mpfr_bits) {
+    PrecisionGuard guard(b);
+    jobs.clear();
+    for (Cell& c : cells)
+      if (c.type == "mpfr" && c.bits == guard.bits()) jobs.push_back(prepare_cell(sz, c, progress_for(c)));
+    run_parallel(jobs, s.threads);
+  }
+
+  out.write("history.csv", history_csv(cells));
+  out.write("summary.csv", summary_csv(cells));
+  for (SamplingKind k : s.samplings)
+    if (!s.fixed_types.empty()) plot_noise(sz, cells, k, out);
+  if (!s.mpfr_bits.empty()) plot_precision(sz, cells, out);
+  const std::string report = report_md(sz, cells);
+  out.write("report.md", report);
+  out.finish();
+  std::printf("%s", report.c_str());
+  return 0;
+}
+
+}  // namespace
+
+Command add_convergence_command(CLI::App& app) {
+  auto o = std::make_shared<ConvergenceOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "convergence",
+      "The FIRENET convergence experiment: relative error and objective gap against total inner iterations on a "
+      "wavelet-sparse image from subsampled Fourier or Walsh measurements, for several noise levels (fixed-precision "
+      "types) and without noise in MPFR, with the theory's delta + e^-n bound beside it. Writes history.csv, "
+      "summary.csv, convergence_<sampling>.png, mpfr_convergence.png and report.md.");
+  o->app = sub;
+  sub->add_option("--sampling", o->sampling, "fourier, walsh or both (comma-separated)")->type_name("LIST")->capture_default_str();
+  sub->add_option("--noise", o->noise, "Relative noise levels ||e|| / ||y_clean|| for the fixed-precision types")
+      ->type_name("LIST")
+      ->capture_default_str();
+  sub->add_option("--type", o->type, "Types: double, long-double, float128 (noise cells), mpfr (noise-free cells)")
+      ->type_name("LIST")
+      ->capture_default_str();
+  sub->add_option("--bits", o->bits, "MPFR precisions in bits (24..1000)")->type_name("LIST")->capture_default_str();
+  sub->add_option("--image", o->image, "shepp-logan, ellipses, text-detail or a PNG/PGM file (square)")
+      ->type_name("IMAGE")
+      ->capture_default_str();
+  sub->add_option("--size", o->size, "Side of the phantom for the noise cells (8..1024)")->type_name("N")->capture_default_str();
+  sub->add_option("--mpfr-size", o->mpfr_size, "Side of the phantom for the noise-free precision cells (8..256)")
+      ->type_name("N")
+      ->capture_default_str();
+  sub->add_option("--keep", o->keep, "Fraction of wavelet coefficients kept (exact sparsity); 1 = the image as it is")
+      ->type_name("F")
+      ->capture_default_str();
+  sub->add_option("--rate", o->rate, "Sampling rate in (0, 1]")->type_name("F")->capture_default_str();
+  sub->add_option("--pattern", o->pattern, "das, power, uniform, radial or half-half")->type_name("NAME")->capture_default_str();
+  sub->add_option("--wavelet", o->wavelet, "haar, db1 .. db20")->type_name("NAME")->capture_default_str();
+  sub->add_option("--levels", o->levels, "Wavelet levels (0: from the size)")->type_name("L")->capture_default_str();
+  sub->add_option("--lambda", o->lambda, "l1 weight, or auto = 0.1 / sqrt(s)")->type_name("Q")->capture_default_str();
+  sub->add_option("--restarts", o->restarts, "FIRENET restarts n, or auto = ceil(bits ln 2) + 15 per precision")
+      ->type_name("N")
+      ->capture_default_str();
+  sub->add_option("--inner", o->inner, "FIRENET steps per restart p")->type_name("P")->capture_default_str();
+  sub->add_option("--delta", o->delta, "FIRENET's delta: noise (= ||e||) or a value")->type_name("Q")->capture_default_str();
+  sub->add_option("--seed", o->seed, "Seed of the pattern, noise and ellipses")->type_name("S")->capture_default_str();
+  sub->add_option("--threads", o->threads, "Cells run in parallel (0: every core); results do not depend on it")
+      ->type_name("N")
+      ->capture_default_str();
+  sub->add_flag("--paper", o->paper, "The published settings (THEORY.md section 6): see docs/convergence.md");
+  sub->add_option("--out", o->out, "Output directory")->check(non_empty())->type_name("DIR")->required();
+  sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");
+  return {sub, [o] {
+            ConvergenceOptions opts = *o;
+            if (opts.paper) {
+              // Published: 15% DAS, Haar, lambda 2.5e-4, p = 5, delta 1e-9, 2%
+              // noise; the image size is ours. An option given explicitly wins.
+              auto set = [&opts](const std::string& option, std::string& field, const std::string& value) {
+                if (!opts.given(option)) field = value;
+              };
+              set("--size", opts.size, "256");
+              set("--mpfr-size", opts.mpfr_size, "64");
+              set("--rate", opts.rate, "0.15");
+              set("--wavelet", opts.wavelet, "haar");
+              set("--lambda", opts.lambda, "2.5e-4");
+              set("--inner", opts.inner, "5");
+              set("--delta", opts.delta, "1e-9");
+              set("--noise", opts.noise, "0,1e-4,1e-3,1e-2,2e-2");
+              set("--pattern", opts.pattern, "das");
+            }
+            return run_convergence(opts);
+          }};
+}
+
+}  // namespace barriers::cli

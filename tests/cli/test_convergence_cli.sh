@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# End-to-end checks of `barriers convergence` on a 16x16 profile.
+# Usage: test_convergence_cli.sh path/to/barriers
+set -u
+bin="$1"
+source "$(dirname "$0")/cli_test_lib.bash"
+
+# Every type: the noise cells in double, long double and float128, the
+# noise-free MPFR cells at 128 bits beside them.
+"$bin" convergence --size 16 --mpfr-size 16 --type double,long-double,float128,mpfr --bits 128 --noise 0,1e-3 \
+  --threads 2 --quiet --out "$tmp/all" >"$tmp/out" 2>"$tmp/err" || bad "convergence (every type) failed: $(cat "$tmp/err")"
+for f in history.csv summary.csv report.md convergence_fourier.png convergence_walsh.png mpfr_convergence.png; do
+  [ -s "$tmp/all/$f" ] && ok || bad "convergence did not write $f"
+done
+[ -e "$tmp/all/INCOMPLETE" ] && bad "INCOMPLETE left after a successful run" || ok
+[ -s "$tmp/err" ] && bad "--quiet run wrote on stderr: $(head -c 300 "$tmp/err")" || ok
+# 2 samplings x (3 types x 2 noise levels + 1 MPFR cell); the noise-0 cells of
+# the fixed types double as the precision comparison (same size).
+[ "$(tail -n +2 "$tmp/all/summary.csv" | wc -l)" -eq 14 ] && ok || bad "summary.csv should hold 14 cells: $(cat "$tmp/all/summary.csv")"
+head -1 "$tmp/all/history.csv" | grep -qx "sampling,type,bits,size,noise,iteration,restart,relative_error,objective,objective_gap,bound" \
+  && ok || bad "history.csv header: $(head -1 "$tmp/all/history.csv")"
+# Each cell records restarts x 20 inner steps (restarts = ceil(bits ln 2) + 15).
+awk -F, 'NR > 1 { n[$1 "," $2 "," $5]++ } END { for (k in n) print k, n[k] }' "$tmp/all/history.csv" >"$tmp/counts"
+grep -q "^fourier,double,0 1040$" "$tmp/counts" && ok || bad "double cell should have 52 x 20 steps: $(cat "$tmp/counts")"
+grep -q "^walsh,float128,1e-3 1880$" "$tmp/counts" && ok || bad "float128 cell should have 94 x 20 steps: $(cat "$tmp/counts")"
+grep -q "^walsh,mpfr,0 2080$" "$tmp/counts" && ok || bad "MPFR 128-bit cell should have 104 x 20 steps: $(cat "$tmp/counts")"
+# The point of the experiment: without noise MPFR goes far below double. At
+# 128 bits the unit roundoff is 2^-128 = 2.9e-39; require below 1e-20.
+awk -F, 'NR > 1 && $2 == "mpfr" { if ($12 + 0 < 1e-20) good++; n++ } END { exit !(n == 2 && good == 2) }' \
+  "$tmp/all/summary.csv" && ok || bad "MPFR final errors not below 1e-20: $(grep mpfr "$tmp/all/summary.csv")"
+# double flattens (floor reached) within a factor 100 of its unit roundoff
+# 2^-53 = 1.1e-16 (the library test derives the tighter bound).
+awk -F, 'NR > 1 && $2 == "double" && $5 == "0" { if ($13 == "yes" && $14 + 0 < 1.1e-14) good++; n++ } END { exit !(n == 2 && good == 2) }' \
+  "$tmp/all/summary.csv" && ok || bad "double noise-0 cells should flatten below 1.1e-14: $(grep ',double,' "$tmp/all/summary.csv")"
+# With noise 1e-3 the floor is of the order of the noise.
+awk -F, 'NR > 1 && $5 == "1e-3" { if ($13 == "yes" && $14 + 0 < 1e-2 && $14 + 0 > 1e-4) good++; n++ } END { exit !(n == 6 && good == 6) }' \
+  "$tmp/all/summary.csv" && ok || bad "noise 1e-3 floors should be near 1e-3: $(cat "$tmp/all/summary.csv")"
+grep -q "## What is seen" "$tmp/all/report.md" && ok || bad "report.md lacks its findings"
+grep -q "^| walsh | MPFR 128 bits | 16 | 0 |" "$tmp/all/report.md" && ok || bad "report.md lacks the MPFR row"
+
+# Reproducible byte for byte, and independent of the thread count.
+args=(convergence --sampling walsh --size 16 --mpfr-size 16 --type double,mpfr --bits 64 --noise 0,1e-2 --restarts 30 --quiet)
+"$bin" "${args[@]}" --threads 1 --out "$tmp/r1" >/dev/null 2>&1 || bad "reproducibility run 1 failed"
+"$bin" "${args[@]}" --threads 2 --out "$tmp/r2" >/dev/null 2>&1 || bad "reproducibility run 2 failed"
+for f in history.csv summary.csv report.md convergence_walsh.dat mpfr_convergence.dat; do
+  cmp -s "$tmp/r1/$f" "$tmp/r2/$f" && ok || bad "$f differs between --threads 1 and 2"
+done
+
+# Bad input: one line, exit 2, nothing written.
+expect_rejected 2 "--noise" convergence --noise nan --out "$tmp/b1"
+no_final_files "$tmp/b1"
+expect_rejected 2 "--noise" convergence --noise 0,-1e-3 --out "$tmp/b2"
+expect_rejected 2 "unknown type" convergence --type double,single --out "$tmp/b3"
+expect_rejected 2 "--bits" convergence --bits 10 --out "$tmp/b4"
+expect_rejected 2 "--bits applies to MPFR" convergence --type double --bits 128 --out "$tmp/b5"
+expect_rejected 2 "sampling" convergence --sampling fourier,radon --out "$tmp/b6"
+expect_rejected 2 "--keep" convergence --keep 0 --out "$tmp/b7"
+expect_rejected 2 "--rate" convergence --rate 1.5 --out "$tmp/b8"
+expect_rejected 2 "db99" convergence --wavelet db99 --out "$tmp/b9"
+expect_rejected 2 "power of two|powers of two" convergence --sampling walsh --size 24 --type double --out "$tmp/b10"
+no_final_files "$tmp/b10"
+expect_rejected 2 "--size" convergence --size 100000 --out "$tmp/b11"
+expect_rejected 2 "--out" convergence --size 16
+expect_rejected 2 "no-such-file" convergence --image "$tmp/no-such-file.png" --out "$tmp/b12"
+no_final_files "$tmp/b12"
+expect_rejected 2 "--size" convergence --image "$tmp/no-such-file.png" --size 32 --out "$tmp/b13"
+
+finish
