@@ -548,9 +548,13 @@ std::string report_md(const Settings& s, const std::vector<Cell>& cells) {
           << m.fit_last << "; ";
       if (m.floor_reached) {
         r << "it flattens from restart " << m.flattens_at << " at " << fmt(m.floor);
-        if (c.noise > 0)
+        if (c.noise > 0) {
           r << ", " << fmt(m.floor / (c.eta / c.run.x_norm)) << " times the relative noise ||e||/||x|| = "
             << fmt(c.eta / c.run.x_norm);
+          if (m.floor > 100 * c.eta / c.run.x_norm)
+            r << ": far above the noise, so a stall rather than the noise floor (more inner steps --inner, or "
+                 "another --lambda, may be needed; docs/convergence.md)";
+        }
         else if (m.floor <= 1e3 * std::pow(2.0, -double(c.bits)))
           r << ", " << fmt(m.floor / std::pow(2.0, -double(c.bits))) << " times 2^-" << c.bits
             << " (the rounding floor of the working precision)";
