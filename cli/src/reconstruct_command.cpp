@@ -24,9 +24,12 @@
 #include "barriers/solvers/firenet.hpp"
 #include "barriers/solvers/fista.hpp"
 #include "barriers/solvers/imaging/image_io.hpp"
+#include "barriers/solvers/imaging/fft.hpp"
 #include "barriers/solvers/imaging/image_quality.hpp"
+#include "barriers/solvers/imaging/image_warpd.hpp"
 #include "barriers/solvers/imaging/imaging_problem.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
+#include "barriers/solvers/imaging/walsh_hadamard.hpp"
 #include "barriers/solvers/imaging/wavelet_filter.hpp"
 #include "barriers/solvers/optimality.hpp"
 #include "barriers/solvers/primal_dual.hpp"
@@ -42,7 +45,7 @@ namespace {
 struct ReconstructOptions {
   std::string image = "shepp-logan", size = "256", sampling = "fourier", pattern = "das";
   std::string rate = "0.15", noise = "0.02", wavelet = "db4", levels = "0", das_levels = "0";
-  std::string solver = "firenet", weights = "levels";
+  std::string solver = "firenet", weights = "levels", regulariser = "l1";
   std::string lambda = "2.5e-4", delta, C1 = "1", C2 = "1";
   std::string restarts = "20", inner = "30", iters = "500", history_every = "1";
   std::string type = "double", bits = "128", seed = "1", out;
@@ -61,6 +64,7 @@ struct Parsed {
   ImageShape shape;                  ///< of the phantom, or of the file once read
   std::optional<GreyPixels> file;    ///< the image file, when --image is one
   bool level_weights = true;
+  bool image_regulariser = false;    ///< --regulariser tv|tgv|analysis: WARPd/PDHG on the image (image_warpd.hpp)
   double lambda = 0, C1 = 1, C2 = 1;
   std::optional<double> delta;       ///< empty: the noise norm eta
   int restarts = 0;
@@ -110,6 +114,8 @@ void check_applicable(const ReconstructOptions& o) {
       {"--bits", {o.type == "mpfr", "the precision of --type " + o.type + " is fixed; --bits is for --type mpfr"}},
       {"--size", {phantom, "an image file is used at its own size"}},
       {"--das-levels", {o.pattern == "das", "only the das pattern has radius levels"}},
+      {"--regulariser", {s == "warpd" || s == "pdhg", "only warpd and pdhg take image regularisers"}},
+      {"--weights", {o.regulariser != "tv" && o.regulariser != "tgv", "tv and tgv have no wavelet levels to weight"}},
   };
   for (const auto& [option, rule] : rules)
     if (o.given.count(option) && !rule.first)
@@ -146,6 +152,10 @@ Parsed parse_options(const ReconstructOptions& o) {
   if (o.weights != "levels" && o.weights != "none")
     throw UsageError("--weights " + quote_for_message(o.weights) + ": allowed are levels, none");
   p.level_weights = o.weights == "levels";
+  const std::set<std::string> regularisers = {"l1", "tv", "tgv", "analysis"};
+  if (!regularisers.count(o.regulariser))
+    throw UsageError("--regulariser " + quote_for_message(o.regulariser) + ": allowed are l1, tv, tgv, analysis");
+  p.image_regulariser = o.regulariser != "l1";
   p.lambda = number_option("--lambda", o.lambda, 0, true, 1e12);
   if (!o.delta.empty()) p.delta = number_option("--delta", o.delta, 0, false, 1e12);
   p.C1 = number_option("--C1", o.C1, 0, true, 1e12);
@@ -285,9 +295,13 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   const OutputDir out(o.out, names, "barriers reconstruct");
 
   const R x_norm = R(prob.x_true.norm());
+  const bool sp_sampling_walsh = prob.spec.sampling == SamplingKind::walsh;
+  const Vector<T> pixels = Eigen::Map<const Vector<R>>(prob.image.data(), prob.image.size()).template cast<T>();
+  // Errors relative to the truth: the coefficients x_true, or the image for --regulariser tv|tgv|analysis.
+  const R ref_norm = p.image_regulariser ? R(pixels.norm()) : x_norm;
   std::vector<Row> history;
   Observer<R> observe = [&](const IterationInfo<R>& info) {
-    history.push_back({info.iteration, static_cast<double>(R(*info.error / x_norm)),
+    history.push_back({info.iteration, static_cast<double>(R(*info.error / ref_norm)),
                        static_cast<double>(info.objective),
                        info.feasibility_gap ? std::optional<double>(static_cast<double>(*info.feasibility_gap))
                                             : std::nullopt});
@@ -300,6 +314,17 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     st.weights = w;
   };
   const LinearOperator<T>& A = *prob.A;
+  // The image problems (tv, tgv, analysis) work on pixels: A_img = P_Omega U.
+  OperatorPtr<T> A_img;
+  if (p.image_regulariser) {
+    OperatorPtr<T> U;
+    if (sp_sampling_walsh) {
+      U = std::make_shared<const WalshHadamard<T>>(prob.shape);
+    } else if constexpr (number_traits<T>::is_complex) {
+      U = std::make_shared<const FourierTransform<T>>(prob.shape);
+    }
+    A_img = sampled_image_operator<T>(U, prob.pattern.indices, U->norm_bound() - 1);
+  }
   SolverResult<T> r;
   SparseProblem problem = SparseProblem::p3_sqrt_lasso;
   long inner_used = p.inner;
@@ -312,6 +337,31 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     st.inner = int(p.inner);
     attach(st);
     r = firenet(A, prob.y, st);
+  } else if (p.image_regulariser) {  // warpd or pdhg on the image
+    WarpdSettings<T> st;
+    st.eps = eta;
+    st.C1 = R(p.C1);
+    st.C2 = R(p.C2);
+    st.delta = delta;
+    st.restarts = o.solver == "warpd" ? p.restarts : 1;
+    st.inner = o.solver == "warpd" ? p.inner : p.iters;
+    st.reference = pixels;
+    st.observer = observe;
+    st.observe_every = p.history_every;
+    ImageRegularisation<T> reg;
+    if (o.regulariser == "tv") {
+      reg.kind = ImageRegulariserKind::tv;
+    } else if (o.regulariser == "tgv") {
+      reg.kind = ImageRegulariserKind::tgv;
+    } else {
+      reg.kind = ImageRegulariserKind::analysis;
+      reg.analysis = prob.wavelet;
+      reg.level_starts = prob.level_starts;
+      for (std::size_t l = 0; p.level_weights && l + 1 < prob.level_starts.size(); ++l)
+        reg.level_weights.push_back(w(prob.level_starts[l]));
+    }
+    r = o.solver == "warpd" ? image_warpd<T>(*A_img, prob.y, prob.shape, reg, st)
+                            : image_primal_dual_baseline<T>(*A_img, prob.y, prob.shape, reg, st);
   } else if (o.solver == "warpd") {
     problem = SparseProblem::p1_basis_pursuit;
     WarpdSettings<T> st;
@@ -351,10 +401,22 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   if (r.iterations > 0 && (inner_used == 0)) inner_used = r.iterations / p.restarts;
   const bool finite = r.reason != TerminationReason::non_finite;
   const R lambda_used = problem == SparseProblem::p2_lasso ? lambda_p2 : lambda;
-  const OptimalityReport<R> opt = duality_gap(problem, A, prob.y, r.solution, r.dual, lambda_used, eta, w);
+  // The duality gap is available for the synthesis problems only.
+  std::optional<OptimalityReport<R>> opt;
+  if (!p.image_regulariser) opt = duality_gap(problem, A, prob.y, r.solution, r.dual, lambda_used, eta, w);
 
   // Quality: relative error of the image in the working type, PSNR and SSIM in double.
-  const Matrix<R> rec = image_from_coefficients(prob, r.solution);
+  Matrix<R> rec(prob.shape.rows, prob.shape.cols);
+  if (p.image_regulariser) {
+    for (Eigen::Index k = 0; k < rec.size(); ++k) {
+      if constexpr (number_traits<T>::is_complex)
+        rec.data()[k] = r.solution(k).real();
+      else
+        rec.data()[k] = r.solution(k);
+    }
+  } else {
+    rec = image_from_coefficients(prob, r.solution);
+  }
   const R rel = relative_image_error<R>(rec, prob.image);
   const Matrix<double> rec_d = to_double(rec), truth_d = to_double(prob.image);
   const double ps = psnr(rec_d, truth_d), ss = ssim(rec_d, truth_d);
@@ -382,12 +444,14 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
       {"levels", std::to_string(sp.levels)},
       {"weights", p.level_weights ? "levels" : "none"},
       {"solver", o.solver},
-      {"problem", to_string(problem)},
-      {"lambda", lambda_text},
+      {"regulariser", o.regulariser},
+      {"problem", p.image_regulariser ? "min R(u) s.t. ||A u - y|| <= eta" : to_string(problem)},
+      {"lambda", p.image_regulariser ? "" : lambda_text},
       {"delta", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? full_decimal(delta) : ""},
       {"C1", o.solver == "warpd" || o.solver == "warpd-sr" ? shortest(p.C1) : ""},
       {"C2", o.solver == "warpd" ? shortest(p.C2) : ""},
       {"restarts", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? std::to_string(p.restarts) : ""},
+      {"relative_error_of", p.image_regulariser ? "image (history and summary)" : "wavelet coefficients (history), image (summary)"},
       {"inner", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? std::to_string(inner_used) : ""},
       {"type", type_name},
       {"bits", std::to_string(number_traits<R>::precision_bits())},
@@ -399,8 +463,8 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
       {"psnr_peak", shortest(truth_d.maxCoeff())},
       {"ssim", std::isnan(ss) ? "n/a" : shortest(ss)},
       {"objective", full_decimal(r.objective)},
-      {"dual_bound", full_decimal(opt.dual)},
-      {"relative_duality_gap", full_decimal(opt.relative_gap)},
+      {"dual_bound", opt ? full_decimal(opt->dual) : ""},
+      {"relative_duality_gap", opt ? full_decimal(opt->relative_gap) : ""},
       {"feasibility_gap", full_decimal(r.feasibility_gap)},
       {"error_png_white", shortest(err_max)},
       {"seconds", shortest(seconds)},
@@ -414,9 +478,9 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   }
   std::ostringstream hist;
   hist << "iteration,relative_error,objective,gap_bound,feasibility_gap\n";
-  const double dual = double(opt.dual);
+  const double dual = opt ? double(opt->dual) : std::nan("");
   for (const Row& h : history)
-    hist << h.iteration << "," << shortest(h.relative_error) << "," << shortest(h.objective) << "," << shortest(h.objective - dual)
+    hist << h.iteration << "," << shortest(h.relative_error) << "," << shortest(h.objective) << "," << (opt ? shortest(h.objective - dual) : "")
          << "," << (h.feasibility_gap ? shortest(*h.feasibility_gap) : "") << "\n";
 
   out.write("reconstruction.png", encode_image(rec_d, ImageFormat::png, 8));
@@ -488,6 +552,9 @@ Command add_reconstruct_command(CLI::App& app) {
   sub->add_option("--wavelet", o->wavelet, "haar, db1 .. db20")->type_name("NAME")->capture_default_str();
   sub->add_option("--levels", o->levels, "Wavelet levels (0: from the size)")->type_name("L")->capture_default_str();
   sub->add_option("--solver", o->solver, "firenet, warpd, warpd-sr, fista or pdhg")
+      ->type_name("NAME")->capture_default_str();
+  sub->add_option("--regulariser", o->regulariser,
+                  "warpd, pdhg: l1 (synthesis, on wavelet coefficients), or on the image tv, tgv, analysis (wavelet)")
       ->type_name("NAME")->capture_default_str();
   sub->add_option("--weights", o->weights, "levels (sparsity in levels, from the true image) or none")
       ->type_name("NAME")->capture_default_str();

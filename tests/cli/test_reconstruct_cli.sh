@@ -54,6 +54,14 @@ run pdhg --size 32 --solver pdhg --iters 30 --pattern uniform --weights none
 run warpd --size 32 --solver warpd --restarts 4 --pattern radial --image text-detail
 run wsr --size 32 --solver warpd-sr --restarts 4 --inner 5 --pattern half-half --wavelet haar --levels 2
 
+# WARPd on the image with TV, TGV and wavelet-analysis regularisers, and the
+# non-restarted primal-dual baseline.
+run tv --size 32 --solver warpd --regulariser tv --restarts 3
+run tgv --size 16 --solver warpd --regulariser tgv --restarts 3 --sampling walsh --type float128
+run an --size 32 --solver warpd --regulariser analysis --restarts 3
+run base --size 32 --solver pdhg --regulariser tv --iters 40
+grep -qx "regulariser = tgv" "$tmp/tgv/summary.txt" && ok || bad "tgv run does not report its regulariser"
+
 # More iterations of FIRENET lower the error on the same problem (the run is
 # a real solver, not a stand-in; measured 0.43 after 5 steps, 0.26 after 240).
 run long --size 32 --rate 0.6 --restarts 12 --inner 20 --noise 0
@@ -106,6 +114,9 @@ expect_rejected 2 "--bits" reconstruct --out "$o" --size 16 --bits 64
 expect_rejected 2 "first level" reconstruct --out "$o" --size 32 --rate 0.01 --das-levels 1
 expect_rejected 2 "GB" reconstruct --out "$o" --size 32768
 expect_rejected 2 "GB" reconstruct --out "$o" --size 8192 --type mpfr --bits 60000
+expect_rejected 2 "--regulariser" reconstruct --out "$o" --size 16 --regulariser tv
+expect_rejected 2 "curvelet" reconstruct --out "$o" --size 16 --solver warpd --regulariser curvelet
+expect_rejected 2 "--weights" reconstruct --out "$o" --size 16 --solver warpd --regulariser tv --weights none
 no_final_files "$o"
 
 finish
