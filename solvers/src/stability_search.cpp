@@ -112,7 +112,6 @@ void project_to_ball(Vector<T>& r, const real_of<T>& b) {
 template <class T>
 PerturbationSearchResult<T> perturbation_search(PerturbationLoss<T>& loss, const PerturbationSearchSettings<T>& s) {
   using Real = real_of<T>;
-  using std::pow;
   if (s.budgets.empty()) throw std::invalid_argument("the perturbation search needs at least one budget.");
   for (const Real& b : s.budgets)
     if (!(b > 0) || !is_finite_scalar(b))
