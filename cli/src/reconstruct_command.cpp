@@ -250,7 +250,7 @@ bool write_plot(const OutputDir& out, const std::string& title, const std::vecto
      << "set logscale y\nset format y '10^{%L}'\nset grid\nset xlabel 'iteration'\nset key top right\n"
      << "set datafile separator ','\n"
      << "plot 'history.csv' every ::1 using 1:($2 > 0 ? $2 : 1/0) with lines lw 2 title "
-     << gnuplot_string("relative error ||x_k - x_true|| / ||x_true||");
+     << "'relative error ||x_k - x_{true}|| / ||x_{true}||'";
   if (gap)
     gp << ", \\\n  'history.csv' every ::1 using 1:($4 > 0 ? $4 : 1/0) with lines lw 2 title "
        << gnuplot_string("objective - final dual bound");
