@@ -4,7 +4,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "scratch.hpp"
+
 namespace barriers {
+
+namespace {
+using imaging_detail::Scratch;
+struct ImageTag;     // W^* x, or U^* of the scattered measurements
+struct SpectrumTag;  // U W^* x, or the scattered measurements
+}  // namespace
 
 std::vector<Eigen::Index> mask_to_indices(const std::vector<bool>& mask) {
   std::vector<Eigen::Index> out;
@@ -44,11 +52,14 @@ void SampledTransform<T>::apply(const Vector<T>& x, Vector<T>& out) const {
   if (x.size() != cols())
     throw std::invalid_argument("the sampled transform's input has length " + std::to_string(x.size()) +
                                 " but the operator needs " + std::to_string(cols()) + ".");
-  Vector<T> image, measured;
-  W_->apply_adjoint(x, image);
-  U_->apply(image, measured);
+  // The intermediate images live in per-thread scratch; once it has the
+  // image's size, U and W write into it without allocating.
+  Scratch<Vector<T>, ImageTag> image;
+  Scratch<Vector<T>, SpectrumTag> measured;
+  W_->apply_adjoint(x, *image);
+  U_->apply(*image, *measured);
   out.resize(rows());
-  for (std::size_t r = 0; r < omega_.size(); ++r) out(Eigen::Index(r)) = measured(omega_[r]);
+  for (std::size_t r = 0; r < omega_.size(); ++r) out(Eigen::Index(r)) = (*measured)(omega_[r]);
 }
 
 template <class T>
@@ -56,10 +67,12 @@ void SampledTransform<T>::apply_adjoint(const Vector<T>& y, Vector<T>& out) cons
   if (y.size() != rows())
     throw std::invalid_argument("the sampled transform's adjoint input has length " + std::to_string(y.size()) +
                                 " but the operator has " + std::to_string(rows()) + " rows.");
-  Vector<T> full = Vector<T>::Zero(cols()), image;
-  for (std::size_t r = 0; r < omega_.size(); ++r) full(omega_[r]) = y(Eigen::Index(r));
-  U_->apply_adjoint(full, image);
-  W_->apply(image, out);
+  Scratch<Vector<T>, SpectrumTag> full;
+  Scratch<Vector<T>, ImageTag> image;
+  full->setZero(cols());
+  for (std::size_t r = 0; r < omega_.size(); ++r) (*full)(omega_[r]) = y(Eigen::Index(r));
+  U_->apply_adjoint(*full, *image);
+  W_->apply(*image, out);
 }
 
 #define BARRIERS_X(T) template class SampledTransform<T>;

@@ -1,10 +1,14 @@
 // The periodic multilevel orthonormal wavelet transform.
 #include "barriers/solvers/imaging/wavelet.hpp"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "barriers/solvers/imaging/wavelet_filter.hpp"
+#include "scratch.hpp"
 
 namespace barriers {
 
@@ -83,7 +87,7 @@ WaveletTransform<T>::WaveletTransform(ImageShape shape, int moments, int levels)
 }
 
 namespace {
-// i mod n for -n <= i < 2 n + L: a loop, as % (a division) would dominate
+// i mod n for -L <= i < 2 n + L: a loop, as % (a division) would dominate
 // the short filter loops.
 inline Eigen::Index wrap(Eigen::Index i, Eigen::Index n) {
   while (i < 0) i += n;
@@ -91,165 +95,241 @@ inline Eigen::Index wrap(Eigen::Index i, Eigen::Index n) {
   return i;
 }
 
-// One level along one dimension of a block: `width` independent signals of
-// length n, signal t's entry i at v[i * stride + t] (a column: stride 1; the
-// rows of a column-major block: stride R, read and written as whole
-// contiguous columns). Every output is the same sum, in the same order,
-// whichever layout. S is the real type: complex data are passed as their
-// interleaved real and imaginary parts (the filter is real, so each part is
-// transformed on its own; std::complex<R> is stored as R[2]).
+// The passes work on `width` interleaved real signals of length n: entry i
+// of signal t at v[i * stride + t]. Complex data are passed as their real
+// and imaginary parts (the filter is real, so each part is transformed on
+// its own; std::complex<R> is stored as R[2]). Every output is the same sum
+// in the same order (k ascending, from 0) whatever the width and the code
+// path below, so the result does not depend on how many signals a pass has.
+//
+// For the built-in types, `lanes` signals at a time are summed in local
+// arrays, which the compiler keeps in vector registers over the k loop
+// (loads of the inputs, FMAs, one store per output); the rest, and every
+// MPFR output, one output at a time. The fixed lane count matters: GCC's
+// -O2 vectoriser leaves loops with run-time trip counts scalar.
+constexpr Eigen::Index lanes = 8;
 template <class S>
-void analyse(S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h, const Vector<S>& g,
-             std::vector<S>& buf) {
+constexpr bool in_lanes = std::is_trivially_copyable_v<S>;
+
+// Filter taps per output, at most 2 max_daubechies_moments.
+using Offsets = std::array<Eigen::Index, 2 * max_daubechies_moments>;
+
+// One analysis level: out row j = a_j, row n/2 + j = d_j (j < n/2):
+// a_j = sum_k h_k x_{(2j+k) mod n}, d_j likewise with g (any L, also L > n).
+template <class S>
+void analyse(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
+             const Vector<S>& g, S* out) {
   const Eigen::Index half = n / 2, L = h.size();
-  std::vector<Eigen::Index> offset(static_cast<std::size_t>(L));
+  Offsets off;
   for (Eigen::Index j = 0; j < half; ++j) {
-    for (Eigen::Index k = 0; k < L; ++k) offset[k] = wrap(2 * j + k, n) * stride;
-    if (width >= 8) {  // many signals: stream over them, k by k
-      S* __restrict a = buf.data() + j * width;
-      S* __restrict d = buf.data() + (half + j) * width;
-      for (Eigen::Index t = 0; t < width; ++t) a[t] = d[t] = S(0);
-      for (Eigen::Index k = 0; k < L; ++k) {
-        const S* __restrict x = v + offset[k];
-        for (Eigen::Index t = 0; t < width; ++t) {
-          a[t] += x[t] * h(k);
-          d[t] += x[t] * g(k);
+    for (Eigen::Index k = 0; k < L; ++k) off[k] = wrap(2 * j + k, n) * stride;
+    S* a_row = out + j * width;
+    S* d_row = out + (half + j) * width;
+    Eigen::Index t0 = 0;
+    if constexpr (in_lanes<S>) {
+      for (; t0 + lanes <= width; t0 += lanes) {
+        S a[lanes] = {}, d[lanes] = {};
+        for (Eigen::Index k = 0; k < L; ++k) {
+          const S* x = v + off[k] + t0;
+          const S hk = h(k), gk = g(k);
+          for (Eigen::Index t = 0; t < lanes; ++t) {
+            a[t] += x[t] * hk;
+            d[t] += x[t] * gk;
+          }
+        }
+        for (Eigen::Index t = 0; t < lanes; ++t) {
+          a_row[t0 + t] = a[t];
+          d_row[t0 + t] = d[t];
         }
       }
-      continue;
     }
-    // Few signals: accumulate each output in a local, not through memory.
-    for (Eigen::Index t = 0; t < width; ++t) {
+    for (Eigen::Index t = t0; t < width; ++t) {
       S a(0), d(0);
       for (Eigen::Index k = 0; k < L; ++k) {
-        const S& x = v[offset[k] + t];
+        const S& x = v[off[k] + t];
         a += x * h(k);
         d += x * g(k);
       }
-      buf[j * width + t] = a;
-      buf[(half + j) * width + t] = d;
+      a_row[t] = a;
+      d_row[t] = d;
     }
   }
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index t = 0; t < width; ++t) v[i * stride + t] = buf[i * width + t];
 }
-
-template <class S>
-void gather_synthesis(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
-                      const Vector<S>& g, std::vector<S>& buf);
 
 // The transpose of analyse: x_i = sum of a_j h_k + d_j g_k over the pairs
-// 2 j + k = i mod n, L products per output as in the analysis. Many signals:
-// scattered j by j; few: gathered per output (for k = i mod 2, k < L, one j
-// each), so each sum stays in a local. Only the order of the L terms
-// differs, which the error bound allows.
+// 2 j + k = i mod n (k = i mod 2, i mod 2 + 2, ... < L; one j each), L
+// products per output as in the analysis.
 template <class S>
-void synthesise(S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
-                const Vector<S>& g, std::vector<S>& buf) {
+void synthesise(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
+                const Vector<S>& g, S* out) {
   const Eigen::Index half = n / 2, L = h.size();
-  if (width >= 8) {  // many signals: scatter over them, j by j and k by k
-    for (Eigen::Index i = 0; i < n * width; ++i) buf[i] = S(0);
-    for (Eigen::Index j = 0; j < half; ++j) {
-      const S* __restrict a = v + j * stride;
-      const S* __restrict d = v + (half + j) * stride;
-      for (Eigen::Index k = 0; k < L; ++k) {
-        S* __restrict x = buf.data() + wrap(2 * j + k, n) * width;
-        for (Eigen::Index t = 0; t < width; ++t) x[t] += a[t] * h(k) + d[t] * g(k);
+  Offsets ks, off_a;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Eigen::Index terms = 0;
+    for (Eigen::Index k = i % 2; k < L; k += 2, ++terms) {
+      ks[terms] = k;
+      off_a[terms] = wrap(i - k, n) / 2 * stride;
+    }
+    const Eigen::Index off_d = half * stride;  // d_j sits half rows after a_j
+    S* x_row = out + i * width;
+    Eigen::Index t0 = 0;
+    if constexpr (in_lanes<S>) {
+      for (; t0 + lanes <= width; t0 += lanes) {
+        S x[lanes] = {};
+        for (Eigen::Index q = 0; q < terms; ++q) {
+          const S* a = v + off_a[q] + t0;
+          const S* d = a + off_d;
+          const S hk = h(ks[q]), gk = g(ks[q]);
+          for (Eigen::Index t = 0; t < lanes; ++t) x[t] += a[t] * hk + d[t] * gk;
+        }
+        for (Eigen::Index t = 0; t < lanes; ++t) x_row[t0 + t] = x[t];
       }
     }
-  } else {
-    gather_synthesis(v, n, stride, width, h, g, buf);
+    for (Eigen::Index t = t0; t < width; ++t) {
+      S x(0);
+      for (Eigen::Index q = 0; q < terms; ++q)
+        x += v[off_a[q] + t] * h(ks[q]) + v[off_a[q] + off_d + t] * g(ks[q]);
+      x_row[t] = x;
+    }
   }
-  for (Eigen::Index i = 0; i < n; ++i)
-    for (Eigen::Index t = 0; t < width; ++t) v[i * stride + t] = buf[i * width + t];
+}
+
+// dst = src where src is not read again before it is overwritten: MPFR
+// values are swapped (no copy of their limbs), the others copied.
+template <class S>
+inline void move_value(S& dst, S& src) {
+  if constexpr (std::is_same_v<S, mpfr_real>)
+    dst.swap(src);
+  else
+    dst = src;
 }
 
 template <class S>
-void gather_synthesis(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width, const Vector<S>& h,
-                      const Vector<S>& g, std::vector<S>& buf) {
-  const Eigen::Index half = n / 2, L = h.size();
-  std::vector<Eigen::Index> ks, off_a, off_d;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    ks.clear();
-    off_a.clear();
-    off_d.clear();
-    for (Eigen::Index k = i % 2; k < L; k += 2) {
-      const Eigen::Index j = wrap(i - k, n) / 2;
-      ks.push_back(k);
-      off_a.push_back(j * stride);
-      off_d.push_back((half + j) * stride);
+using Pass = void (*)(const S*, Eigen::Index, Eigen::Index, Eigen::Index, const Vector<S>&, const Vector<S>&, S*);
+
+// Reals per panel row: columns are copied side by side into a contiguous
+// panel, 16 / w at a time, so that the passes run `lanes` signals at once
+// instead of the one or two reals of a single column (16 measured fastest
+// at 256 x 256 among 8, 16 and 32).
+constexpr Eigen::Index panel_reals = 16;
+
+// A pass along every column of a block of r x c entries of w reals each,
+// entry (i, j) at v[j * ld + i * w]: panels of P columns are copied into
+// `panel` (rows of P w reals), transformed into `buf`, and copied back.
+template <class S>
+void along_columns(Pass<S> pass, S* v, Eigen::Index r, Eigen::Index c, Eigen::Index ld, Eigen::Index w,
+             const Vector<S>& h, const Vector<S>& g, S* panel, S* buf) {
+  const Eigen::Index P = std::max<Eigen::Index>(1, panel_reals / w);
+  for (Eigen::Index j0 = 0; j0 < c; j0 += P) {
+    const Eigen::Index cols = std::min(P, c - j0), width = cols * w;
+    for (Eigen::Index p = 0; p < cols; ++p) {
+      S* col = v + (j0 + p) * ld;
+      for (Eigen::Index i = 0; i < r; ++i)
+        for (Eigen::Index t = 0; t < w; ++t) move_value(panel[i * width + p * w + t], col[i * w + t]);
     }
-    for (Eigen::Index t = 0; t < width; ++t) {
-      S x(0);
-      for (std::size_t q = 0; q < ks.size(); ++q) x += v[off_a[q] + t] * h(ks[q]) + v[off_d[q] + t] * g(ks[q]);
-      buf[i * width + t] = x;
+    pass(panel, r, width, width, h, g, buf);
+    for (Eigen::Index p = 0; p < cols; ++p) {
+      S* col = v + (j0 + p) * ld;
+      for (Eigen::Index i = 0; i < r; ++i)
+        for (Eigen::Index t = 0; t < w; ++t) move_value(col[i * w + t], buf[i * width + p * w + t]);
     }
   }
 }
 
-// The real parts view of v: (pointer, 1) for real T, (pointer, 2) for complex.
-template <class T>
-std::pair<real_of<T>*, Eigen::Index> real_view(Vector<T>& v) {
-  if constexpr (number_traits<T>::is_complex) {
-    static_assert(sizeof(T) == 2 * sizeof(real_of<T>), "complex numbers are not stored as two reals");
-    return {reinterpret_cast<real_of<T>*>(v.data()), 2};
-  } else {
-    return {v.data(), 1};
-  }
+// A pass along every row of the same block: entry i of the signals is
+// column i, r w contiguous reals, so the pass reads whole columns.
+template <class S>
+void along_rows(Pass<S> pass, S* v, Eigen::Index r, Eigen::Index c, Eigen::Index ld, Eigen::Index w, const Vector<S>& h,
+          const Vector<S>& g, S* buf) {
+  const Eigen::Index width = r * w;
+  pass(v, c, ld, width, h, g, buf);
+  for (Eigen::Index i = 0; i < c; ++i)
+    for (Eigen::Index t = 0; t < width; ++t) move_value(v[i * ld + t], buf[i * width + t]);
 }
+
+template <class T>
+constexpr Eigen::Index reals_per_entry = number_traits<T>::is_complex ? 2 : 1;
+
+// The reals of a vector of T (std::complex<R> is stored as R[2]).
+template <class T>
+real_of<T>* reals(T* p) {
+  static_assert(sizeof(T) == reals_per_entry<T> * sizeof(real_of<T>), "complex numbers are not stored as two reals");
+  return reinterpret_cast<real_of<T>*>(p);
+}
+template <class T>
+const real_of<T>* reals(const T* p) {
+  return reals(const_cast<T*>(p));
+}
+
+using imaging_detail::at_least;
+using imaging_detail::Scratch;
+struct MallatTag;  // the image being analysed, in the Mallat layout
+struct BufferTag;  // a pass's output
+struct PanelTag;   // columns side by side
 }  // namespace
 
 template <class T>
-void WaveletTransform<T>::gather(const Vector<T>& mallat, Vector<T>& out) const {
+void WaveletTransform<T>::gather(const T* mallat, Vector<T>& out) const {
   out.resize(shape_.size());
   Eigen::Index p = 0;
   for (const Block& b : coefficient_blocks(shape_, levels_))
     for (Eigen::Index j = 0; j < b.cols; ++j)
-      for (Eigen::Index i = 0; i < b.rows; ++i) out(p++) = mallat(b.row0 + i + shape_.rows * (b.col0 + j));
+      for (Eigen::Index i = 0; i < b.rows; ++i) out(p++) = mallat[b.row0 + i + shape_.rows * (b.col0 + j)];
 }
 
 template <class T>
-void WaveletTransform<T>::scatter(const Vector<T>& coeffs, Vector<T>& mallat) const {
-  mallat.resize(shape_.size());
+void WaveletTransform<T>::scatter(const Vector<T>& coeffs, T* mallat) const {
   Eigen::Index p = 0;
   for (const Block& b : coefficient_blocks(shape_, levels_))
     for (Eigen::Index j = 0; j < b.cols; ++j)
-      for (Eigen::Index i = 0; i < b.rows; ++i) mallat(b.row0 + i + shape_.rows * (b.col0 + j)) = coeffs(p++);
+      for (Eigen::Index i = 0; i < b.rows; ++i) mallat[b.row0 + i + shape_.rows * (b.col0 + j)] = coeffs(p++);
 }
 
 template <class T>
 void WaveletTransform<T>::apply(const Vector<T>& x, Vector<T>& out) const {
-  if (x.size() != shape_.size())
+  const Eigen::Index N = shape_.size(), R = shape_.rows, w = reals_per_entry<T>;
+  if (x.size() != N)
     throw std::invalid_argument("the wavelet transform's input has length " + std::to_string(x.size()) +
-                                " but the image has " + std::to_string(shape_.size()) + " pixels.");
-  const Eigen::Index R = shape_.rows;
-  Vector<T> m = x;
-  const auto [v, w] = real_view(m);  // w reals per entry
-  std::vector<Real> buf(static_cast<std::size_t>(w * shape_.size()));
+                                " but the image has " + std::to_string(N) + " pixels.");
+  Scratch<std::vector<Real>, MallatTag> m_s;
+  Scratch<std::vector<Real>, BufferTag> buf_s;
+  Scratch<std::vector<Real>, PanelTag> panel_s;
+  Real* m = at_least(*m_s, std::size_t(w * N));
+  Real* buf = at_least(*buf_s, std::size_t(w * N));
+  Real* panel = at_least(*panel_s, std::size_t(w * R * std::max<Eigen::Index>(1, panel_reals / w)));
+  const Real* xr = reals(x.data());
+  std::copy(xr, xr + w * N, m);
   for (int l = 0; l < levels_; ++l) {
     const Eigen::Index r = R >> l, c = shape_.is_1d() ? 1 : shape_.cols >> l;
-    for (Eigen::Index j = 0; j < c; ++j) analyse(v + w * j * R, r, w, w, h_, g_, buf);
-    if (!shape_.is_1d()) analyse(v, c, w * R, w * r, h_, g_, buf);
+    along_columns<Real>(analyse<Real>, m, r, c, w * R, w, h_, g_, panel, buf);
+    if (!shape_.is_1d()) along_rows<Real>(analyse<Real>, m, r, c, w * R, w, h_, g_, buf);
   }
-  gather(m, out);
+  gather(reinterpret_cast<const T*>(m), out);
 }
 
 template <class T>
 void WaveletTransform<T>::apply_adjoint(const Vector<T>& y, Vector<T>& out) const {
-  if (y.size() != shape_.size())
+  const Eigen::Index N = shape_.size(), R = shape_.rows, w = reals_per_entry<T>;
+  if (y.size() != N)
     throw std::invalid_argument("the inverse wavelet transform's input has length " + std::to_string(y.size()) +
-                                " but the image has " + std::to_string(shape_.size()) + " pixels.");
-  const Eigen::Index R = shape_.rows;
-  Vector<T> m;
-  scatter(y, m);
-  const auto [v, w] = real_view(m);
-  std::vector<Real> buf(static_cast<std::size_t>(w * shape_.size()));
+                                " but the image has " + std::to_string(N) + " pixels.");
+  if (y.data() == out.data()) {  // scattered into out below: work from a copy
+    const Vector<T> copy = y;
+    apply_adjoint(copy, out);
+    return;
+  }
+  Scratch<std::vector<Real>, BufferTag> buf_s;
+  Scratch<std::vector<Real>, PanelTag> panel_s;
+  Real* buf = at_least(*buf_s, std::size_t(w * N));
+  Real* panel = at_least(*panel_s, std::size_t(w * R * std::max<Eigen::Index>(1, panel_reals / w)));
+  out.resize(N);
+  scatter(y, out.data());
+  Real* v = reals(out.data());
   for (int l = levels_ - 1; l >= 0; --l) {
     const Eigen::Index r = R >> l, c = shape_.is_1d() ? 1 : shape_.cols >> l;
-    if (!shape_.is_1d()) synthesise(v, c, w * R, w * r, h_, g_, buf);
-    for (Eigen::Index j = 0; j < c; ++j) synthesise(v + w * j * R, r, w, w, h_, g_, buf);
+    if (!shape_.is_1d()) along_rows<Real>(synthesise<Real>, v, r, c, w * R, w, h_, g_, buf);
+    along_columns<Real>(synthesise<Real>, v, r, c, w * R, w, h_, g_, panel, buf);
   }
-  out = std::move(m);
 }
 
 #define BARRIERS_X(T) template class WaveletTransform<T>;

@@ -76,8 +76,8 @@ class WaveletTransform final : public LinearOperator<T> {
 
  private:
   // Mallat square layout <-> level-ordered vector.
-  void gather(const Vector<T>& mallat, Vector<T>& out) const;
-  void scatter(const Vector<T>& coeffs, Vector<T>& mallat) const;
+  void gather(const T* mallat, Vector<T>& out) const;
+  void scatter(const Vector<T>& coeffs, T* mallat) const;
 
   ImageShape shape_;
   int levels_;
