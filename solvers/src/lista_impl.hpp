@@ -429,17 +429,16 @@ void product_add(Matrix<T>& C, const Matrix<T>& A, bool tA, const Matrix<T>& B, 
 // threshold, and allocating them per layer made a third of the training time
 // page faults). R[i] = Y - A x_{i-1} / s and Z[i] (the pre-threshold values)
 // are kept per layer when backpropagation needs them; a forward-only pass
-// keeps one of each and overwrites it layer by layer.
+// keeps one of each and overwrites it layer by layer. (double has its own,
+// RowWorkspace below.)
 template <class T>
 struct Workspace {
   Workspace(Eigen::Index m, Eigen::Index N, Eigen::Index cols, std::size_t kept_layers)
       : R(kept_layers, Matrix<T>(m, cols)), Z(kept_layers, Matrix<T>(N, cols)), x(N, cols),
-        WG(std::is_same_v<T, double> ? N : m, cols),
-        P(std::is_same_v<T, double> ? N : 0, std::is_same_v<T, double> ? N : 0) {}
+        WG(m, cols) {}
   std::vector<Matrix<T>> R, Z;
   Matrix<T> x;   // N x cols: the activations, then the backpropagated gradient
-  Matrix<T> WG;  // W_i dZ_i (m x cols), or for double the next gradient (N x cols)
-  Matrix<T> P;   // double: I - As^T W_i
+  Matrix<T> WG;  // W_i dZ_i (m x cols)
 };
 
 // Soft threshold of every entry of z into x (same shapes). For double it is
@@ -530,34 +529,172 @@ void backprop(const std::vector<Matrix<T>>& W, const std::vector<T>& theta, cons
     const T& t = theta[i];
     const Eigen::Index n = G.size();
     T dtheta(0);
-    if constexpr (std::is_same_v<T, double>) {
-      dtheta = soft_backward(z, gk, n, t);
-    } else {
-      for (Eigen::Index k = 0; k < n; ++k) {
-        if (z[k] > t)
-          dtheta -= gk[k];
-        else if (z[k] < -t)
-          dtheta += gk[k];
-        else
-          gk[k] = T(0);  // at or inside the kink: derivative 0 (TensorFlow's relu'(0) = 0)
-      }
+    for (Eigen::Index k = 0; k < n; ++k) {
+      if (z[k] > t)
+        dtheta -= gk[k];
+      else if (z[k] < -t)
+        dtheta += gk[k];
+      else
+        gk[k] = T(0);  // at or inside the kink: derivative 0 (TensorFlow's relu'(0) = 0)
     }
     g.theta[i] = dtheta;
     g.W[i].setZero();
     product_add(g.W[i], ws.R[i], false, G, true, false);  // dW_i = R_i dZ_i^T
     if (i == 0) continue;
-    if constexpr (std::is_same_v<T, double>) {
-      // G <- (I - As^T W_i) G: one N x N x B product instead of two m x N x B
-      ws.P.setIdentity();
-      ws.P.noalias() -= As.transpose() * W[i];
-      ws.WG.noalias() = ws.P * G;  // WG is N x B here
-      G.swap(ws.WG);
-    } else {
-      ws.WG.setZero();
-      product_add(ws.WG, W[i], false, G, false, false);
-      product_add(G, As, true, ws.WG, false, true);  // G -= As^T (W_i dZ_i)
-    }
+    ws.WG.setZero();
+    product_add(ws.WG, W[i], false, G, false, false);
+    product_add(G, As, true, ws.WG, false, true);  // G -= As^T (W_i dZ_i)
   }
+}
+
+// ---------------------------------------------------------------------------
+// double: samples as rows. The same network and gradient with every batch
+// matrix transposed (B x m, B x N), so that the long dimension of each
+// product is the batch: Eigen's AVX-512 GEMM kernel works on panels of 24
+// rows, and the network's 21 or 22 rows would otherwise fill a panel only
+// partly. Backpropagation multiplies by (I - As^T W_i) once instead of by
+// W_i and As^T in turn (4 products per layer instead of 5). Rounds
+// differently from the other types' code (products in another order, a
+// lane-wise sum for dL/dtheta); the arithmetic is the same.
+// ---------------------------------------------------------------------------
+struct RowWorkspace {
+  RowWorkspace(Eigen::Index m, Eigen::Index N, Eigen::Index cols, std::size_t kept_layers)
+      : Y(cols, m), X(cols, N), R(kept_layers, Matrix<double>(cols, m)),
+        Z(kept_layers, Matrix<double>(cols, N)), x(cols, N), G2(cols, N) {}
+  Matrix<double> Y, X;  // the batch's inputs and targets, one sample per row
+  std::vector<Matrix<double>> R, Z;  // with every layer kept, R[0] is unused (layer 0 reads Y)
+  Matrix<double> x;   // the activations, then the backpropagated gradient
+  Matrix<double> G2;  // the next gradient
+};
+
+// out.row(c) = M.col(idx[c]) for every row c of out: a transposing gather in
+// tiles of 8 samples, so that each sample's column is read from memory once
+// and each write fills whole cache lines of out's columns. The next tile's
+// samples are prefetched: the shuffled reads are what this loop waits on.
+inline void gather_rows(const Matrix<double>& M, const Eigen::Index* idx, Matrix<double>& out) {
+  constexpr Eigen::Index tile = 8;
+  const Eigen::Index n = out.rows(), len = M.rows();
+  for (Eigen::Index c0 = 0; c0 < n; c0 += tile) {
+    const Eigen::Index c1 = std::min(n, c0 + tile);
+    for (Eigen::Index c = c1; c < std::min(n, c1 + tile); ++c)
+      for (Eigen::Index j = 0; j < len; j += 8) __builtin_prefetch(&M(j, idx[c]));
+    for (Eigen::Index j = 0; j < len; ++j)
+      for (Eigen::Index c = c0; c < c1; ++c) out(c, j) = M(j, idx[c]);
+  }
+}
+
+// The forward pass of ws.Y into ws.x (layer formula transposed:
+// r = y - x As^T, z = x + r W_i). Layer 0 has x_0 = 0: z = Y W_0. Each
+// layer's x is written where the next layer's z goes, and z is formed there
+// in place, so no activation is copied.
+inline const Matrix<double>& forward_rows(const std::vector<Matrix<double>>& W,
+                                          const std::vector<double>& theta,
+                                          const Matrix<double>& As, RowWorkspace& ws) {
+  const bool keep = ws.Z.size() == W.size();
+  const std::size_t L = W.size();
+  for (std::size_t i = 0; i < L; ++i) {
+    Matrix<double>& z = ws.Z[keep ? i : 0];  // holds x_{i-1} on entry (i > 0)
+    if (i == 0) {
+      z.noalias() = ws.Y * W[0];
+    } else {
+      Matrix<double>& r = ws.R[keep ? i : 0];
+      r = ws.Y;
+      r.noalias() -= z * As.transpose();
+      z.noalias() += r * W[i];
+    }
+    soft_all(z, theta[i], i + 1 == L ? ws.x : ws.Z[keep ? i + 1 : 0]);
+  }
+  return ws.x;
+}
+
+// backprop() for the rows layout: dW_i = R_i^T dZ_i, G_{i-1} = dZ_i (I - As^T W_i)^T.
+// ||F(Y) - X||_F^2 over the batch in ws, summed in the rows layout:
+// ListaNetwork::loss and the validation in training both use it, so the
+// best validation loss is the trained network's loss bit for bit.
+inline double rows_squared_error(const std::vector<Matrix<double>>& W,
+                                 const std::vector<double>& theta, const Matrix<double>& As,
+                                 RowWorkspace& ws) {
+  return (forward_rows(W, theta, As, ws) - ws.X).squaredNorm();
+}
+
+// P[i] = I - As^T W_i for i >= 1 (P[0] is not used), the backward map of
+// layer i, formed once per step and shared by its chunks.
+inline void form_backward_maps(const std::vector<Matrix<double>>& W, const Matrix<double>& As,
+                               std::vector<Matrix<double>>& P) {
+  for (std::size_t i = 1; i < W.size(); ++i) {
+    P[i].setIdentity();
+    P[i].noalias() -= As.transpose() * W[i];
+  }
+}
+
+// Adds the gradient of ||F(Y) - X||_F^2 / count over the chunk in ws to g
+// and returns the chunk's ||F(Y) - X||_F^2. A mini-batch is processed in
+// chunks of rows (see row_chunk), so its gradient is the sum of the chunks'.
+inline double backprop_rows(const std::vector<Matrix<double>>& W, const std::vector<double>& theta,
+                            const Matrix<double>& As, const std::vector<Matrix<double>>& P,
+                            double count, RowWorkspace& ws, ListaGradient<double>& g) {
+  Matrix<double>& G = ws.x;
+  forward_rows(W, theta, As, ws);
+  G -= ws.X;
+  const double squares = G.squaredNorm();
+  G *= 2 / count;
+  for (std::size_t i = W.size(); i-- > 0;) {
+    g.theta[i] += soft_backward(ws.Z[i].data(), G.data(), G.size(), theta[i]);
+    g.W[i].noalias() += (i == 0 ? ws.Y : ws.R[i]).transpose() * G;
+    if (i == 0) continue;
+    ws.G2.noalias() = G * P[i].transpose();
+    G.swap(ws.G2);
+  }
+  return squares;
+}
+
+// Rows of a mini-batch per backpropagation pass: as many as keep the pass's
+// per-layer buffers (R_i and Z_i, (m + N) doubles per row and layer) within
+// about 512 KB, so that they stay in a core's L2 cache between the forward
+// and the backward pass instead of going out to L3 and back; a multiple of
+// 24 (the row panel of Eigen's AVX-512 GEMM kernel), at least 48.
+inline Eigen::Index row_chunk(Eigen::Index m, Eigen::Index N, std::size_t layers) {
+  const double per_row = double(layers) * double(m + N) * sizeof(double);
+  const auto rows = static_cast<Eigen::Index>(512.0 * 1024 / per_row);
+  return std::max<Eigen::Index>(48, rows / 24 * 24);
+}
+
+// Row workspaces by chunk width, each made on first use: an epoch meets at
+// most a few widths (full chunks and the remainders of a batch and of the
+// last batch), so after the first epoch no step allocates.
+struct RowPool {
+  Eigen::Index m, N;
+  std::size_t layers;
+  std::vector<std::unique_ptr<RowWorkspace>> ws;
+  RowWorkspace& get(Eigen::Index rows) {
+    for (auto& w : ws)
+      if (w->x.rows() == rows) return *w;
+    ws.push_back(std::make_unique<RowWorkspace>(m, N, rows, layers));
+    return *ws.back();
+  }
+};
+
+// The gradient of the MSE over the samples idx[0..count) of (Y, X) (columns
+// are samples) into g, in chunks of at most `chunk` rows; returns the MSE.
+// Training and ListaNetwork::gradient both go through here.
+inline double backprop_chunked(const std::vector<Matrix<double>>& W, const std::vector<double>& theta,
+                               const Matrix<double>& As, const std::vector<Matrix<double>>& P,
+                               const Matrix<double>& Y, const Matrix<double>& X,
+                               const Eigen::Index* idx, Eigen::Index count, Eigen::Index chunk,
+                               RowPool& pool, ListaGradient<double>& g) {
+  for (std::size_t i = 0; i < W.size(); ++i) {
+    g.W[i].setZero();
+    g.theta[i] = 0;
+  }
+  const double entries = static_cast<double>(X.rows() * count);
+  double squares = 0;
+  for (Eigen::Index c0 = 0; c0 < count; c0 += chunk) {
+    RowWorkspace& ws = pool.get(std::min(chunk, count - c0));
+    gather_rows(Y, idx + c0, ws.Y);
+    gather_rows(X, idx + c0, ws.X);
+    squares += backprop_rows(W, theta, As, P, entries, ws, g);
+  }
+  return squares / entries;
 }
 
 // A gradient shaped like the weights of `W` (zero).
@@ -757,6 +894,10 @@ Matrix<T> run_forward(const std::vector<Matrix<T>>& W, const std::vector<real_of
   if constexpr (is_complex_v<T>) {
     using R = real_of<T>;
     return from_parts(forward_pass<R>(to_parts(W), theta, to_parts(As), to_parts(Y), nullptr, nullptr));
+  } else if constexpr (std::is_same_v<T, double>) {
+    RowWorkspace ws(As.rows(), As.cols(), Y.cols(), 1);
+    ws.Y = Y.transpose();
+    return forward_rows(W, theta, As, ws).transpose();
   } else {
     Workspace<T> ws(As.rows(), As.cols(), Y.cols(), 1);
     return forward_pass<T>(W, theta, As, Y, ws);
@@ -769,6 +910,17 @@ ListaGradient<T> run_backprop(const std::vector<Matrix<T>>& W, const std::vector
                               real_of<T>* loss_out) {
   if constexpr (is_complex_v<T>) {
     return backprop(to_parts(W), theta, to_parts(As), to_parts(Y), to_parts(X), loss_out);
+  } else if constexpr (std::is_same_v<T, double>) {
+    RowPool pool{As.rows(), As.cols(), W.size(), {}};
+    std::vector<Matrix<double>> P(W.size(), Matrix<double>(As.cols(), As.cols()));
+    form_backward_maps(W, As, P);
+    std::vector<Eigen::Index> idx(static_cast<std::size_t>(Y.cols()));
+    for (Eigen::Index k = 0; k < Y.cols(); ++k) idx[k] = k;
+    ListaGradient<T> g = gradient_like(W);
+    const double loss = backprop_chunked(W, theta, As, P, Y, X, idx.data(), Y.cols(),
+                                         row_chunk(As.rows(), As.cols(), W.size()), pool, g);
+    if (loss_out) *loss_out = loss;
+    return g;
   } else {
     Workspace<T> ws(As.rows(), As.cols(), Y.cols(), W.size());
     ListaGradient<T> g = gradient_like(W);
@@ -822,7 +974,14 @@ Vector<T> ListaNetwork<T>::forward(const Vector<T>& y) const {
 template <class T>
 real_of<T> ListaNetwork<T>::loss(const Matrix<T>& Y, const Matrix<T>& X) const {
   check_batch<T>(*this, Y, &X, "Y", "X");
-  return mse(run_forward<T>(W_, theta_, A_scaled_, Y), X);
+  if constexpr (std::is_same_v<T, double>) {
+    RowWorkspace ws(rows(), cols(), Y.cols(), 1);
+    ws.Y = Y.transpose();
+    ws.X = X.transpose();
+    return rows_squared_error(W_, theta_, A_scaled_, ws) / static_cast<double>(X.size());
+  } else {
+    return mse(run_forward<T>(W_, theta_, A_scaled_, Y), X);
+  }
 }
 
 template <class T>
@@ -893,6 +1052,16 @@ void adam_update(T& p, const T& g, T& m, T& v, const T& b1, const T& b2, const T
   p -= lr * (m / c1) / (sqrt(v / c2) + eps);
 }
 
+// adam_update on every entry of a double matrix, in Eigen's packets (the
+// same operations per entry).
+inline void adam_update_all(Matrix<double>& p, const Matrix<double>& g, Matrix<double>& m,
+                            Matrix<double>& v, double b1, double b2, double c1, double c2,
+                            double lr, double eps) {
+  m.array() = b1 * m.array() + (1 - b1) * g.array();
+  v.array() = b2 * v.array() + (1 - b2) * g.array().square();
+  p.array() -= lr * (m.array() / c1) / ((v.array() / c2).sqrt() + eps);
+}
+
 // A complex weight is two independent real parameters (as PyTorch's Adam
 // treats complex tensors): m and v hold the moments of the real part in their
 // real part and those of the imaginary part in their imaginary part. A
@@ -935,16 +1104,28 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
   // Real networks train in preallocated workspaces (see Workspace); complex
   // ones compute on separate real and imaginary parts, allocated per batch.
   constexpr bool real_net = !is_complex_v<T>;
+  constexpr bool rows = std::is_same_v<T, double>;  // RowWorkspace
   std::unique_ptr<Workspace<T>> val_ws;
-  if constexpr (real_net) val_ws = std::make_unique<Workspace<T>>(net.rows(), net.cols(), Y_val.cols(), 1);
+  std::unique_ptr<RowWorkspace> val_rows;
+  if constexpr (rows) {
+    val_rows = std::make_unique<RowWorkspace>(net.rows(), net.cols(), Y_val.cols(), 1);
+    val_rows->Y = Y_val.transpose();
+    val_rows->X = X_val.transpose();
+  } else if constexpr (real_net) {
+    val_ws = std::make_unique<Workspace<T>>(net.rows(), net.cols(), Y_val.cols(), 1);
+  }
   auto metric = [&](const Matrix<T>& F) {
     return relative ? R(squared_distance(F, X_val) / val_norm2) : mse(F, X_val);
   };
   auto validate = [&]() {
-    if constexpr (real_net)
+    if constexpr (rows) {
+      const R d = rows_squared_error(W, theta, As, *val_rows);
+      return relative ? R(d / val_norm2) : R(d / R(static_cast<double>(X_val.size())));
+    } else if constexpr (real_net) {
       return metric(forward_pass<T>(W, theta, As, Y_val, *val_ws));
-    else
+    } else {
       return metric(run_forward<T>(W, theta, As, Y_val));
+    }
   };
 
   ListaTrainResult<T> result;
@@ -982,15 +1163,21 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
   // The buffers of a mini-batch, one set per batch width (an epoch has at
   // most two: full batches and the remainder), so no step allocates.
   struct Batch {
-    Matrix<T> Y, X;
+    Matrix<T> Y, X;  // not used by double, which gathers chunks into a RowPool
     ListaGradient<T> g;
-    std::unique_ptr<Workspace<T>> ws;  // real T only
+    std::unique_ptr<Workspace<T>> ws;  // real T but double
   };
   auto make_batch = [&](Eigen::Index cnt) {
-    Batch b{Matrix<T>(Y_train.rows(), cnt), Matrix<T>(X_train.rows(), cnt), gradient_like(W), nullptr};
-    if constexpr (real_net) b.ws = std::make_unique<Workspace<T>>(net.rows(), net.cols(), cnt, L);
+    Batch b{Matrix<T>(rows ? 0 : Y_train.rows(), rows ? 0 : cnt),
+            Matrix<T>(rows ? 0 : X_train.rows(), rows ? 0 : cnt), gradient_like(W), nullptr};
+    if constexpr (!rows && real_net)
+      b.ws = std::make_unique<Workspace<T>>(net.rows(), net.cols(), cnt, L);
     return b;
   };
+  RowPool pool{net.rows(), net.cols(), L, {}};
+  const Eigen::Index chunk = row_chunk(net.rows(), net.cols(), L);
+  std::vector<Matrix<T>> backward_maps;
+  if constexpr (rows) backward_maps.assign(L, Matrix<T>(net.cols(), net.cols()));
   Batch full = make_batch(batch);
   std::optional<Batch> rest;
   if (samples % batch != 0) rest.emplace(make_batch(samples % batch));
@@ -1005,15 +1192,21 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
     for (Eigen::Index start = 0; start < samples; start += batch) {
       const Eigen::Index cnt = std::min(batch, samples - start);
       Batch& b = cnt == batch ? full : *rest;
-      for (Eigen::Index c = 0; c < cnt; ++c) {
-        b.Y.col(c) = Y_train.col(order[start + c]);
-        b.X.col(c) = X_train.col(order[start + c]);
-      }
       R batch_loss;
-      if constexpr (real_net)
-        backprop<T>(W, theta, As, b.Y, b.X, *b.ws, b.g, &batch_loss);
-      else
-        b.g = run_backprop<T>(W, theta, As, b.Y, b.X, &batch_loss);
+      if constexpr (rows) {
+        form_backward_maps(W, As, backward_maps);
+        batch_loss = backprop_chunked(W, theta, As, backward_maps, Y_train, X_train,
+                                      order.data() + start, cnt, chunk, pool, b.g);
+      } else {
+        for (Eigen::Index c = 0; c < cnt; ++c) {
+          b.Y.col(c) = Y_train.col(order[start + c]);
+          b.X.col(c) = X_train.col(order[start + c]);
+        }
+        if constexpr (real_net)
+          backprop<T>(W, theta, As, b.Y, b.X, *b.ws, b.g, &batch_loss);
+        else
+          b.g = run_backprop<T>(W, theta, As, b.Y, b.X, &batch_loss);
+      }
       const ListaGradient<T>& g = b.g;
       if (!finite(batch_loss) || !all_finite(g)) {
         broken = true;
@@ -1025,10 +1218,14 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
       b2_power *= settings.beta2;
       const R c1 = R(1) - b1_power, c2 = R(1) - b2_power;
       for (std::size_t i = 0; i < L; ++i) {
-        for (Eigen::Index j = 0; j < W[i].cols(); ++j)
-          for (Eigen::Index k = 0; k < W[i].rows(); ++k)
-            adam_update(W[i](k, j), g.W[i](k, j), mW[i](k, j), vW[i](k, j), settings.beta1,
-                        settings.beta2, c1, c2, settings.learning_rate, eps);
+        if constexpr (rows)
+          adam_update_all(W[i], g.W[i], mW[i], vW[i], settings.beta1, settings.beta2, c1, c2,
+                          settings.learning_rate, eps);
+        else
+          for (Eigen::Index j = 0; j < W[i].cols(); ++j)
+            for (Eigen::Index k = 0; k < W[i].rows(); ++k)
+              adam_update(W[i](k, j), g.W[i](k, j), mW[i](k, j), vW[i](k, j), settings.beta1,
+                          settings.beta2, c1, c2, settings.learning_rate, eps);
         adam_update(theta[i], g.theta[i], mt[i], vt[i], settings.beta1, settings.beta2, c1, c2,
                     settings.learning_rate, eps);
         if (!(theta[i] > 0)) theta[i] = R(0);  // projection onto theta >= 0 (also clears -0)
