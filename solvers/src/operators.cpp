@@ -1,5 +1,6 @@
 // Linear operators and operator-norm bounds, instantiated for every scalar.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <exception>
@@ -12,6 +13,7 @@
 #include "barriers/solvers/composed_operator.hpp"
 #include "barriers/solvers/dense_operator.hpp"
 #include "barriers/solvers/gradient_1d.hpp"
+#include "barriers/solvers/mpfr_dot.hpp"
 #include "barriers/solvers/operator_norm.hpp"
 #include "barriers/solvers/stacked_operator.hpp"
 #include "barriers/solvers/subsampled_dft.hpp"
@@ -75,12 +77,49 @@ unsigned threads_for(const Matrix<T>& A) {
   return double(A.rows()) * double(A.cols()) >= dense_parallel_threshold<T>() ? dense_threads.load() : 1u;
 }
 
-// For mpfr_real, Eigen's generic product allocates a temporary for every
-// multiplication (et_off numbers); accumulating with mpfr_fma into one value
-// per output entry avoids that and rounds once per multiply-add. Column-major
-// storage: A x runs down columns (rows first..last), A^* y takes contiguous
-// column dot products. The outputs are set to 0 at the working precision
-// (moved in, so they take it) by the caller's thread before any work starts.
+// MPFR products go through mpfr_dot: each entry of A x and A^* y (real and
+// imaginary part separately) is the exact dot product of the stored numbers
+// rounded once to nearest. That is at least as accurate as the mpfr_fma loop
+// it replaced, whose error bound was gamma_n sum |a_k x_k|, gamma_n = n u /
+// (1 - n u), u = 2^-p: once-rounding errs by at most u |sum a_k x_k| <= u
+// sum |a_k x_k| <= gamma_n sum |a_k x_k| for every n >= 1 (and the complex
+// parts likewise against the generic complex product's per-operation
+// rounding). No solver bound depends on more: norm_bound() bounds the norm of
+// the stored matrix, whatever the products' rounding.
+template <class T>
+constexpr bool is_mpfr = std::is_same_v<real_of<T>, mpfr_real>;
+
+static_assert(sizeof(std::complex<mpfr_real>) == 2 * sizeof(mpfr_real),
+              "std::complex<mpfr_real> must be its two parts in a row");
+
+// Part c (0 real, 1 imaginary) of an MPFR scalar, in place.
+mpfr_srcptr mpfr_part(const mpfr_real& x, int) { return x.backend().data(); }
+mpfr_ptr mpfr_part(mpfr_real& x, int) { return x.backend().data(); }
+mpfr_srcptr mpfr_part(const std::complex<mpfr_real>& z, int c) {
+  return reinterpret_cast<const mpfr_real*>(&z)[c].backend().data();
+}
+mpfr_ptr mpfr_part(std::complex<mpfr_real>& z, int c) { return reinterpret_cast<mpfr_real*>(&z)[c].backend().data(); }
+
+// The parts of count numbers entry(k) packed with one limb count, so the real
+// and imaginary packs can serve in the same dot product.
+template <class T, class Entry>
+std::array<MpfrPack, 2> pack_parts(std::size_t count, const Entry& entry) {
+  constexpr int parts = number_traits<T>::is_complex ? 2 : 1;
+  mpfr_prec_t prec = MPFR_PREC_MIN;
+  for (std::size_t k = 0; k < count; ++k)
+    for (int c = 0; c < parts; ++c) prec = std::max(prec, mpfr_get_prec(mpfr_part(entry(k), c)));
+  std::array<MpfrPack, 2> packs;
+  for (int c = 0; c < parts; ++c) {
+    packs[c].reset(count, prec);
+    for (std::size_t k = 0; k < count; ++k) packs[c].set(k, mpfr_part(entry(k), c));
+  }
+  return packs;
+}
+
+// The mpfr_fma loops, kept for vectors with a NaN or an infinity (which
+// mpfr_dot refuses): they propagate them exactly as MPFR arithmetic does.
+// Column-major storage: A x runs down columns (rows first..last), A^* y takes
+// contiguous column dot products.
 void mpfr_gemv_rows(const Matrix<mpfr_real>& A, const Vector<mpfr_real>& x, Vector<mpfr_real>& out,
                     Eigen::Index first, Eigen::Index last) {
   for (Eigen::Index j = 0; j < A.cols(); ++j) {
@@ -119,6 +158,46 @@ double dense_parallel_threshold() {
     return 1e4;
 }
 
+// A's parts packed for mpfr_dot: rows (A x) and columns (A^* y), each
+// contiguous; [1] is the imaginary part (complex only).
+template <class T>
+struct DenseOperator<T>::MpfrPacks {
+  std::array<MpfrPack, 2> rows, cols;
+};
+
+namespace {
+// out = A v (adjoint = false; packs.rows) or A^* v (packs.cols) by mpfr_dot.
+// False, with out untouched, when v has a NaN or an infinity.
+template <class T, class Packs>
+bool mpfr_product(const Packs& packs, const Vector<T>& v, Vector<T>& out, bool adjoint, unsigned threads) {
+  const auto len = std::size_t(v.size());
+  const std::array<MpfrPack, 2> vp = pack_parts<T>(len, [&](std::size_t k) -> const T& { return v(Eigen::Index(k)); });
+  if (!vp[0].usable() || !vp[1].usable()) return false;
+  const std::array<MpfrPack, 2>& a = adjoint ? packs.cols : packs.rows;
+  const Eigen::Index count = Eigen::Index(a[0].size() / std::max<std::size_t>(len, 1));
+  out.resize(count);
+  for (Eigen::Index i = 0; i < count; ++i) out(i) = T(0);  // moved in: the working precision
+  for_each_block(count, dense_block, threads, [&](Eigen::Index first, Eigen::Index last) {
+    MpfrDotScratch scratch;
+    for (Eigen::Index i = first; i < last; ++i) {
+      const std::size_t at = std::size_t(i) * len;
+      if constexpr (!number_traits<T>::is_complex) {
+        const MpfrDotRun run{&a[0], at, &vp[0], 0, len};
+        mpfr_dot(mpfr_part(out(i), 0), std::span(&run, 1), scratch);
+      } else {
+        // A x:   re = Re a Re x - Im a Im x,  im = Re a Im x + Im a Re x;
+        // A^* y: re = Re a Re y + Im a Im y,  im = Re a Im y - Im a Re y.
+        const MpfrDotRun re[2] = {{&a[0], at, &vp[0], 0, len}, {&a[1], at, &vp[1], 0, len, !adjoint}};
+        const MpfrDotRun im[2] = {{&a[0], at, &vp[1], 0, len}, {&a[1], at, &vp[0], 0, len, adjoint}};
+        mpfr_dot(mpfr_part(out(i), 0), re, scratch);
+        mpfr_dot(mpfr_part(out(i), 1), im, scratch);
+      }
+    }
+  });
+  return true;
+}
+}  // namespace
+
 template <class T>
 DenseOperator<T>::DenseOperator(Matrix<T> A) : A_(std::move(A)) {
   if (A_.rows() == 0 || A_.cols() == 0)
@@ -127,11 +206,20 @@ DenseOperator<T>::DenseOperator(Matrix<T> A) : A_(std::move(A)) {
   if (!all_finite(A_))
     throw std::invalid_argument("the matrix has a NaN or infinite entry; all entries must be finite.");
   bound_ = certified_norm_bound(A_);
+  if constexpr (is_mpfr<T>) {
+    const auto m = std::size_t(A_.rows()), n = std::size_t(A_.cols());
+    auto packs = std::make_shared<MpfrPacks>();
+    packs->rows = pack_parts<T>(m * n, [&](std::size_t k) -> const T& { return A_(Eigen::Index(k / n), Eigen::Index(k % n)); });
+    packs->cols = pack_parts<T>(m * n, [&](std::size_t k) -> const T& { return A_(Eigen::Index(k % m), Eigen::Index(k / m)); });
+    packs_ = std::move(packs);
+  }
 }
 
 template <class T>
 void DenseOperator<T>::apply(const Vector<T>& x, Vector<T>& out) const {
   check_length<T>(x.size(), A_.cols(), "the input of A");
+  if constexpr (is_mpfr<T>)
+    if (mpfr_product(*packs_, x, out, false, threads_for(A_))) return;
   out.resize(A_.rows());
   if constexpr (std::is_same_v<T, mpfr_real>) {
     for (Eigen::Index i = 0; i < out.size(); ++i) out(i) = mpfr_real(0);
@@ -147,6 +235,8 @@ void DenseOperator<T>::apply(const Vector<T>& x, Vector<T>& out) const {
 template <class T>
 void DenseOperator<T>::apply_adjoint(const Vector<T>& y, Vector<T>& out) const {
   check_length<T>(y.size(), A_.rows(), "the input of A^*");
+  if constexpr (is_mpfr<T>)
+    if (mpfr_product(*packs_, y, out, true, threads_for(A_))) return;
   out.resize(A_.cols());
   if constexpr (std::is_same_v<T, mpfr_real>) {
     for (Eigen::Index j = 0; j < out.size(); ++j) out(j) = mpfr_real(0);

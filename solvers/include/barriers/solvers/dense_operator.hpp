@@ -4,7 +4,12 @@
 // the 80 x 200 Gaussian instances). Its norm bound is certified (see
 // operator_norm.hpp): a solver that takes its step sizes from it satisfies
 // tau sigma ||A||^2 < 1 for the matrix actually stored, not just roughly.
+// For MPFR (real and complex) every entry (each part) of A x and A^* y is the
+// exact dot product of the stored numbers rounded once to nearest at the
+// working precision (mpfr_dot.hpp); the matrix is packed for that once, here.
 #pragma once
+
+#include <memory>
 
 #include "barriers/solvers/linear_operator.hpp"
 
@@ -41,9 +46,13 @@ class DenseOperator final : public LinearOperator<T> {
 
   const Matrix<T>& matrix() const { return A_; }
 
+  struct MpfrPacks;
+
  private:
   Matrix<T> A_;
   Real bound_;
+  // MPFR only: A's rows and columns packed once for mpfr_dot.
+  std::shared_ptr<const MpfrPacks> packs_;
 };
 
 #define BARRIERS_X(T) \
