@@ -534,7 +534,7 @@ std::string report_md(const Settings& s, const std::vector<Cell>& cells) {
        "the measured curve needs on the restarts where the bound is at least 100 times 2^-bits (the bound ignores rounding). Rate: factor per restart from a least-squares fit of log error over the restarts "
        "listed (the schedule's own factor is e^-1 = 0.368). Floor: geometric mean of the last restarts once the curve "
        "falls by less than 10% per restart; 'flattens' is the first restart from which it stays within 2x of it.\n\n";
-  r << "| sampling | type | size | noise | rate/restart | fit restarts | flattens at | floor (final) | ||e||/||x|| | "
+  r << "| sampling | type | size | noise | rate/restart | fit restarts | flattens at | floor (final) | \\|\\|e\\|\\|/\\|\\|x\\|\\| | "
        "2^-bits | smallest C | final duality gap |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const Cell& c : cells) r << table_row(c);
   r << "\n## What is seen\n\n";

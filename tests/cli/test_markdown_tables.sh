@@ -57,4 +57,11 @@ grep -q '^|' "$tmp/t/report.md" && ok || bad "report.md has no table"
 out=$(check_tables "$tmp/t/report.md")
 [ -z "$out" ] && ok || bad "$out"
 
+# The convergence report's table has norm bars in its header (once unescaped).
+"$bin" convergence --sampling walsh --size 16 --type double --noise 0 --restarts 5 --quiet \
+  --out "$tmp/c" >/dev/null 2>&1 || bad "convergence for report.md failed"
+grep -q '^|' "$tmp/c/report.md" && ok || bad "the convergence report.md has no table"
+out=$(check_tables "$tmp/c/report.md")
+[ -z "$out" ] && ok || bad "$out"
+
 finish
