@@ -29,10 +29,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
-#include <functional>
 #include <memory>
 
+#include "bench_timing.hpp"
 #include "barriers/solvers/firenet.hpp"
 #include "barriers/solvers/imaging/fft.hpp"
 #include "barriers/solvers/imaging/level_weights.hpp"
@@ -42,27 +41,9 @@
 #include "barriers/solvers/imaging/wavelet.hpp"
 
 using namespace barriers;
+using barriers::bench::per_unit;
 
 namespace {
-
-double cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-
-// CPU seconds per unit of `run` (which returns how many units it did) over
-// runs lasting at least min_seconds.
-double per_unit(const std::function<long()>& run, double min_seconds) {
-  long units = 0;
-  const double start = cpu_seconds();
-  double elapsed = 0;
-  do {
-    units += run();
-    elapsed = cpu_seconds() - start;
-  } while (elapsed < min_seconds);
-  return elapsed / double(units);
-}
 
 void measure(Eigen::Index n, double min_seconds, int repeats) {
   using C = std::complex<double>;

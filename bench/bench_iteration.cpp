@@ -15,14 +15,13 @@
 //
 // Usage: bench_iteration [chunk_seconds] [repeats]   (defaults 0.02 and 40)
 #include <algorithm>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <random>
 
 #include "bench_matrices.hpp"
+#include "bench_timing.hpp"
 #include "barriers/solvers/dense_operator.hpp"
 #include "barriers/solvers/firenet.hpp"
 #include "barriers/solvers/warpd.hpp"
@@ -30,33 +29,9 @@
 using namespace barriers;
 using barriers::bench::table1_matrix;
 using barriers::bench::gaussian_matrix;
+using barriers::bench::per_unit;
 
 namespace {
-
-// CPU time of the process (all its threads): unlike wall time it does not
-// count the time other processes hold the cores, which on a loaded machine
-// is most of the noise.
-double cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-
-// CPU seconds per unit of `run` (which returns how many units it did) over
-// runs lasting at least min_seconds.
-struct Timer {
-  double min_seconds;
-  double per_unit(const std::function<long()>& run) const {
-    long units = 0;
-    const double start = cpu_seconds();
-    double elapsed = 0;
-    do {
-      units += run();
-      elapsed = cpu_seconds() - start;
-    } while (elapsed < min_seconds);
-    return elapsed / double(units);
-  }
-};
 
 void measure(const char* name, const Matrix<double>& M, double min_seconds, int repeats) {
   const DenseOperator<double> A(M);
@@ -85,19 +60,18 @@ void measure(const char* name, const Matrix<double>& M, double min_seconds, int 
   ws.L_A = L;
 
   Vector<double> x = x_true, z = y, ax, atz;
-  const Timer t{min_seconds};
   double products = 1e300, firenet_it = 1e300, warpd_it = 1e300, observed_it = 1e300;
   for (int r = 0; r < repeats; ++r) {
-    products = std::min(products, t.per_unit([&] {  // as many as one solver call does
+    products = std::min(products, per_unit([&] {  // as many as one solver call does
       for (int k = 0; k < inner * restarts; ++k) {
         A.apply(x, ax);
         A.apply_adjoint(z, atz);
       }
       return long(inner) * restarts;
-    }));
-    firenet_it = std::min(firenet_it, t.per_unit([&] { return firenet<double>(A, y, fs).iterations; }));
-    observed_it = std::min(observed_it, t.per_unit([&] { return firenet<double>(A, y, fo).iterations; }));
-    warpd_it = std::min(warpd_it, t.per_unit([&] { return warpd<double>(A, y, ws).iterations; }));
+    }, min_seconds));
+    firenet_it = std::min(firenet_it, per_unit([&] { return firenet<double>(A, y, fs).iterations; }, min_seconds));
+    observed_it = std::min(observed_it, per_unit([&] { return firenet<double>(A, y, fo).iterations; }, min_seconds));
+    warpd_it = std::min(warpd_it, per_unit([&] { return warpd<double>(A, y, ws).iterations; }, min_seconds));
   }
   std::printf("%-24s %5ld x %-5ld %12.3f %12.3f %7.2f %12.3f %7.2f %9.1f %%\n", name, long(M.rows()), long(M.cols()),
               products * 1e6, firenet_it * 1e6, firenet_it / products, warpd_it * 1e6, warpd_it / products,
