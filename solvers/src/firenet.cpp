@@ -120,11 +120,12 @@ void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan,
     x_new.resize(n);
     const T tau = plan.tau;
     const T* xp = x.data();
-    const T* wp = work.data();
+    T* wp = work.data();
     const T* tp = plan.thresholds.data();
     T* out = x_new.data();
     for (Eigen::Index i = 0; i < n; ++i) {
       const T v = xp[i] - wp[i] * tau;
+      wp[i] = v;  // kept for the reverse mode (FirenetMap)
       const T m = std::abs(v);
       out[i] = m > tp[i] ? v * ((m - tp[i]) / m) : T(0);
     }
@@ -135,15 +136,25 @@ void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan,
 }
 
 template <class T>
-void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
-                       const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
-                       Vector<T>& work) {
+real_of<T> firenet_dual_ascent(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
+                               const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z,
+                               Vector<T>& dir, Vector<T>& work) {
   dir = x_new * real_of<T>(2) - x;
   A.apply(dir, work);
   z = z + work * plan.sigma - sigma_alpha_y;
-  // project_l2_ball_in_place(z, 1) written out: the same operations, no call.
-  const real_of<T> n = z.norm();
-  if (n > real_of<T>(1)) z *= real_of<T>(1) / n;
+  return z.norm();
+}
+
+template <class T>
+void firenet_dual_project(Vector<T>& u, const real_of<T>& u_norm) {
+  if (u_norm > real_of<T>(1)) u *= real_of<T>(1) / u_norm;
+}
+
+template <class T>
+void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
+                       const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
+                       Vector<T>& work) {
+  firenet_dual_project(z, firenet_dual_ascent(A, plan, x, x_new, sigma_alpha_y, z, dir, work));
 }
 
 }  // namespace detail
@@ -302,6 +313,10 @@ Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
   template void detail::firenet_dual_step<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&,         \
                                              const Vector<T>&, const Vector<T>&, const Vector<T>&, Vector<T>&, \
                                              Vector<T>&, Vector<T>&);                                         \
+  template real_of<T> detail::firenet_dual_ascent<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&, \
+                                                     const Vector<T>&, const Vector<T>&, const Vector<T>&,    \
+                                                     Vector<T>&, Vector<T>&, Vector<T>&);                     \
+  template void detail::firenet_dual_project<T>(Vector<T>&, const real_of<T>&);                              \
   template class FirenetNetwork<T>;
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X

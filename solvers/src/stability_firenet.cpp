@@ -91,17 +91,12 @@ void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
     S_.setZero(N);
     say_ = y * (plan_.sigma * alpha);
     for (int i = 0; i < p; ++i, ++k) {
-      // detail::firenet_primal_step, keeping v
-      A_->apply_adjoint(z_, v_[k]);
-      v_[k] = x_ - v_[k] * plan_.tau;
-      soft_threshold_into<T>(v_[k], plan_.thresholds, x_new_);
-      // detail::firenet_dual_step, keeping u and ||u||
-      dir_ = x_new_ * Real(2) - x_;
-      A_->apply(dir_, work_m_);
-      u_[k] = z_ + work_m_ * plan_.sigma - say_;
-      u_norm_[k] = u_[k].norm();
-      z_ = u_[k];
-      project_l2_ball_in_place<T>(z_, Real(1));
+      // FIRENET's own steps (the same code as firenet() and FirenetNetwork,
+      // so the same bits), keeping v, u and ||u|| for the reverse mode.
+      detail::firenet_primal_step(*A_, plan_, x_, z_, x_new_, v_[k]);
+      u_norm_[k] = detail::firenet_dual_ascent(*A_, plan_, x_, x_new_, say_, z_, dir_, work_m_);
+      u_[k] = z_;
+      detail::firenet_dual_project(z_, u_norm_[k]);
       x_.swap(x_new_);
       S_ += x_;
     }

@@ -69,7 +69,7 @@ std::vector<real_of<T>> firenet_alphas(const FirenetPlan<T>& plan, const real_of
 /// eps0 from the plan or from ||y||.
 template <class T>
 real_of<T> firenet_eps0(const FirenetPlan<T>& plan, const Vector<T>& y);
-/// x <- soft_{thresholds}(x - tau A^* z).
+/// x_new <- soft_{thresholds}(v), v = x - tau A^* z; work holds v on return.
 template <class T>
 void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
                          const Vector<T>& z, Vector<T>& x_new, Vector<T>& work);
@@ -79,6 +79,15 @@ template <class T>
 void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
                        const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
                        Vector<T>& work);
+/// The dual step's two halves (firenet_dual_step = project(ascent)), for the
+/// reverse mode, which keeps u = z + sigma A (2 x_new - x) - sigma alpha y:
+/// z <- u, returning ||u||; then u <- u / ||u|| when ||u|| > 1.
+template <class T>
+real_of<T> firenet_dual_ascent(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
+                               const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z,
+                               Vector<T>& dir, Vector<T>& work);
+template <class T>
+void firenet_dual_project(Vector<T>& u, const real_of<T>& u_norm);
 }  // namespace detail
 
 #define BARRIERS_X(T)                                                                                            \
@@ -92,7 +101,11 @@ void firenet_dual_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan, c
                                                       const Vector<T>&, const Vector<T>&, Vector<T>&, Vector<T>&); \
   extern template void detail::firenet_dual_step<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&,     \
                                                     const Vector<T>&, const Vector<T>&, const Vector<T>&,        \
-                                                    Vector<T>&, Vector<T>&, Vector<T>&);
+                                                    Vector<T>&, Vector<T>&, Vector<T>&);                  \
+  extern template real_of<T> detail::firenet_dual_ascent<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&, \
+                                                            const Vector<T>&, const Vector<T>&, const Vector<T>&,    \
+                                                            Vector<T>&, Vector<T>&, Vector<T>&);                     \
+  extern template void detail::firenet_dual_project<T>(Vector<T>&, const real_of<T>&);
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X
 #define BARRIERS_X(R)                                                                                       \
