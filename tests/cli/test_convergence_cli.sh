@@ -35,6 +35,9 @@ awk -F, 'NR > 1 && $2 == "double" && $5 == "0" { if ($13 == "yes" && $14 + 0 < 1
 # With noise 1e-3 the floor is of the order of the noise.
 awk -F, 'NR > 1 && $5 == "1e-3" { if ($13 == "yes" && $14 + 0 < 1e-2 && $14 + 0 > 1e-4) good++; n++ } END { exit !(n == 6 && good == 6) }' \
   "$tmp/all/summary.csv" && ok || bad "noise 1e-3 floors should be near 1e-3: $(cat "$tmp/all/summary.csv")"
+# Converging cells are never called stuck (the stuck_from column, 21, is empty).
+awk -F, 'NR > 1 && $21 != "" { bad++ } END { exit bad > 0 }' "$tmp/all/summary.csv" \
+  && ok || bad "a converging cell was called stuck: $(cat "$tmp/all/summary.csv")"
 grep -q "## What is seen" "$tmp/all/report.md" && ok || bad "report.md lacks its findings"
 grep -q "^| walsh | MPFR 128 bits | 16 | 0 |" "$tmp/all/report.md" && ok || bad "report.md lacks the MPFR row"
 
@@ -45,6 +48,22 @@ args=(convergence --sampling walsh --size 16 --mpfr-size 16 --type double,mpfr -
 for f in history.csv summary.csv report.md convergence_walsh.dat mpfr_convergence.dat; do
   cmp -s "$tmp/r1/$f" "$tmp/r2/$f" && ok || bad "$f differs between --threads 1 and 2"
 done
+
+# The published parameters (--paper: lambda 2.5e-4, p = 5) on a 16x16 problem:
+# the error stays far from x, and the report certifies why. Columns 21-23 are
+# the first restart r after which psi_r was farther from x than the remaining
+# restarts can move it, that distance and that reach (both relative to ||x||).
+# The reach bound must hold for the measured run: the final output lies within
+# it of psi_r, so final error >= distance - reach (column 12 is the final
+# error); and it must be a real stall, not a rounding floor (distance > 0.1).
+"$bin" convergence --paper --size 16 --mpfr-size 16 --type double,mpfr --bits 128 --noise 0,1e-2 --threads 2 \
+  --quiet --out "$tmp/paper" >/dev/null 2>"$tmp/err" || bad "convergence --paper (16x16) failed: $(cat "$tmp/err")"
+awk -F, 'NR > 1 { n++; if ($21 + 0 >= 1 && $22 > 0.1 && $12 + 0 >= $22 - $23) good++ }
+  END { exit !(n == 6 && good == 6) }' "$tmp/paper/summary.csv" \
+  && ok || bad "--paper 16x16 cells should be certified stuck: $(cat "$tmp/paper/summary.csv")"
+grep -q "It is stuck from restart" "$tmp/paper/report.md" && ok || bad "report.md does not say the --paper cells are stuck"
+grep -q "^## The published settings" "$tmp/paper/report.md" && grep -q "6 of 6 cells are stuck" "$tmp/paper/report.md" \
+  && ok || bad "report.md lacks the published-settings section: $(tail -5 "$tmp/paper/report.md")"
 
 # Bad input: one line, exit 2, nothing written.
 expect_rejected 2 "--noise" convergence --noise nan --out "$tmp/b1"
