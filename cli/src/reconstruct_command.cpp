@@ -35,9 +35,11 @@
 #include "barriers/solvers/primal_dual.hpp"
 #include "barriers/solvers/warpd.hpp"
 #include "commands.hpp"
+#include "memory_estimate.hpp"
 #include "non_empty.hpp"
 #include "output_files.hpp"
 #include "parse_number.hpp"
+#include "progress.hpp"
 
 namespace barriers::cli {
 namespace {
@@ -49,6 +51,7 @@ struct ReconstructOptions {
   std::string lambda = "2.5e-4", delta, C1 = "1", C2 = "1";
   std::string restarts = "20", inner = "30", iters = "500", history_every = "1";
   std::string type = "double", bits = "128", seed = "1", out;
+  bool quiet = false;
   std::set<std::string> given;  ///< options the user set explicitly
 };
 
@@ -183,35 +186,17 @@ Parsed parse_options(const ReconstructOptions& o) {
   return p;
 }
 
-// Bytes one scalar of T occupies (MPFR: the object, its limbs, the allocator's header).
-template <class T>
-double bytes_per_scalar(unsigned bits) {
-  const double c = number_traits<T>::is_complex ? 2 : 1;
-  using R = real_of<T>;
-  if constexpr (std::is_same_v<R, mpfr_real>)
-    return c * (double(sizeof(mpfr_real)) + 8.0 * std::ceil(bits / 64.0) + 16);
-  else
-    return c * double(sizeof(R));
-}
-
 // Refuses an image whose working vectors cannot fit: about 40 vectors of N
 // scalars (the image, its coefficients, the solver's iterates, averages and
 // duals, the transforms' buffers), before any of them is allocated.
 template <class T>
 void check_memory(ImageShape s, unsigned bits) {
   const double N = double(s.rows) * double(s.cols);
-  const double need = 40.0 * N * bytes_per_scalar<T>(bits) + 64.0 * N;
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return;
-  const double have = double(pages) * double(page);
-  if (need > 0.8 * have) {
-    char buf[300];
-    std::snprintf(buf, sizeof buf,
-                  "a %ldx%ld image in %s needs about %.3g GB of working memory (40 vectors of %.0f scalars); this "
-                  "machine has %.3g GB (limit 80%%): use a smaller --size or fewer --bits",
-                  long(s.rows), long(s.cols), describe_type<T>().c_str(), need / 1e9, N, have / 1e9);
-    throw UsageError(buf);
-  }
+  char detail[64];
+  std::snprintf(detail, sizeof detail, " (40 vectors of %.0f scalars)", N);
+  check_memory_fits(40.0 * N * bytes_per_scalar<T>(bits) + 64.0 * N,
+                    "a " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + " image in " + describe_type<T>(),
+                    detail, "use a smaller --size or fewer --bits");
 }
 
 template <class R>
@@ -236,23 +221,62 @@ std::string shortest(double v) {
   return buf;
 }
 
+// Seconds between progress lines on a terminal (progress_interval_not_tty
+// otherwise): a line per observed iteration would flood the screen on small
+// images, where thousands of iterations take a second.
+constexpr double progress_interval_tty = 1.0;
+
 struct Row {
   long iteration;
   double relative_error, objective;
   std::optional<double> feasibility_gap;
 };
 
-bool write_plot(const OutputDir& out, const std::string& title, const std::vector<Row>& history, double dual) {
+// The log-scale y axis of convergence.png. Across two decades or more the
+// decades are labelled 10^k; over a narrower range gnuplot would label one or
+// two decades only, so 2 x 10^k and 5 x 10^k are labelled too, in plain
+// decimals, and the values can be read off.
+std::string y_axis(const std::vector<double>& values) {
+  double lo = HUGE_VAL, hi = 0;
+  for (double v : values) {
+    if (!(v > 0) || !std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (hi == 0 || hi >= 100 * lo) return "set format y '10^{%L}'\n";
+  std::string tics;
+  for (int k = int(std::floor(std::log10(lo))); k <= int(std::ceil(std::log10(hi))); ++k)
+    for (double m : {2.0, 5.0}) {
+      char tic[32];
+      std::snprintf(tic, sizeof tic, "%s%g", tics.empty() ? "" : ", ", m * std::pow(10.0, k));
+      tics += tic;
+    }
+  return "set format y '%g'\nset ytics add (" + tics + ")\n";
+}
+
+// history: the recorded rows; image: errors are of the image (tv, tgv,
+// analysis), else of the wavelet coefficients.
+bool write_plot(const OutputDir& out, const std::string& title, const std::vector<Row>& history, double dual,
+                bool image) {
   const bool gap = std::any_of(history.begin(), history.end(), [&](const Row& h) { return h.objective - dual > 0; });
+  std::vector<double> plotted;
+  for (const Row& h : history) {
+    plotted.push_back(h.relative_error);
+    if (gap) plotted.push_back(h.objective - dual);
+  }
+  // A line needs two points: a single recorded iteration is drawn as a point.
+  const std::string style = history.size() < 2 ? "points pt 7 ps 1.5" : "lines lw 2";
+  const std::string x = image ? "u" : "x";
   std::ostringstream gp;
   gp << "set terminal pngcairo size 800,600\nset output 'convergence.png'\n"
      << "set title " << gnuplot_string(title) << "\n"
-     << "set logscale y\nset format y '10^{%L}'\nset grid\nset xlabel 'iteration'\nset key top right\n"
+     << "set logscale y\n" << y_axis(plotted) << "set grid\nset xlabel 'iteration'\nset key top right\n"
      << "set datafile separator ','\n"
-     << "plot 'history.csv' every ::1 using 1:($2 > 0 ? $2 : 1/0) with lines lw 2 title "
-     << "'relative error ||x_k - x_{true}|| / ||x_{true}||'";
+     << "plot 'history.csv' every ::1 using 1:($2 > 0 ? $2 : 1/0) with " << style << " title "
+     << "'relative error ||" << x << "_k - " << x << "_{true}|| / ||" << x << "_{true}|| ("
+     << (image ? "image" : "wavelet coefficients") << ")'";
   if (gap)
-    gp << ", \\\n  'history.csv' every ::1 using 1:($4 > 0 ? $4 : 1/0) with lines lw 2 title "
+    gp << ", \\\n  'history.csv' every ::1 using 1:($4 > 0 ? $4 : 1/0) with " << style << " title "
        << gnuplot_string("objective - final dual bound");
   gp << "\n";
   return out.plot("convergence.gp", gp.str(), "convergence.png");
@@ -269,6 +293,16 @@ template <class T>
 int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   using R = real_of<T>;
   check_memory<T>(p.shape, p.bits);
+  // Progress on stderr unless --quiet, all lines timed from here: the end of
+  // each phase (building the problem is slow in MPFR at large sizes; it may
+  // still refuse the input, so nothing is printed before it is built), and
+  // the solver's iterations with their own throttle, so that iteration 1
+  // always shows.
+  std::shared_ptr<ProgressPrinter> phase, steps;
+  if (!o.quiet) {
+    phase = std::make_shared<ProgressPrinter>(0);
+    steps = std::make_shared<ProgressPrinter>(isatty(fileno(stderr)) ? progress_interval_tty : progress_interval_not_tty);
+  }
   Matrix<R> image;
   if (p.file)
     image = to_image<R>(*p.file);
@@ -293,6 +327,9 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
                                           "samples.txt", "history.csv", "convergence.gp", "convergence.png",
                                           "summary.txt", "summary.json"};
   const OutputDir out(o.out, names, "barriers reconstruct");
+  if (phase)
+    phase->print(-1, "built the " + std::to_string(p.shape.rows) + "x" + std::to_string(p.shape.cols) + " problem in " +
+                         describe_type<T>() + " (" + std::to_string(prob.A->rows()) + " samples); running " + o.solver);
 
   const R x_norm = R(prob.x_true.norm());
   const bool sp_sampling_walsh = prob.spec.sampling == SamplingKind::walsh;
@@ -300,11 +337,26 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   // Errors relative to the truth: the coefficients x_true, or the image for --regulariser tv|tgv|analysis.
   const R ref_norm = p.image_regulariser ? R(pixels.norm()) : x_norm;
   std::vector<Row> history;
+  // Progress rides on the observed iterations (every --history-every): the
+  // error and objective are computed for history.csv anyway, so progress
+  // costs no operator application. The planned total is unknown (0) for
+  // warpd's automatic --inner.
+  const bool restarted = o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr";
+  const long planned = restarted ? long(p.restarts) * p.inner : p.iters;
   Observer<R> observe = [&](const IterationInfo<R>& info) {
     history.push_back({info.iteration, static_cast<double>(R(*info.error / ref_norm)),
                        static_cast<double>(info.objective),
                        info.feasibility_gap ? std::optional<double>(static_cast<double>(*info.feasibility_gap))
                                             : std::nullopt});
+    if (steps) {
+      const Row& h = history.back();
+      char line[200];
+      std::snprintf(line, sizeof line, "%s: iteration %ld%s%s, relative error %.4g, objective %.6g", o.solver.c_str(),
+                    h.iteration, planned > 0 ? (" of " + std::to_string(planned)).c_str() : "",
+                    restarted ? (", restart " + std::to_string(info.restart + 1)).c_str() : "", h.relative_error,
+                    h.objective);
+      steps->print(planned > 0 ? double(h.iteration) / double(planned) : -1, line);
+    }
     return true;
   };
   auto attach = [&](auto& st) {
@@ -398,6 +450,9 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     r = primal_dual(A, prob.y, st);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (phase)
+    phase->print(-1, o.solver + " stopped after " + std::to_string(r.iterations) + " iterations; computing the quality" +
+                         (p.image_regulariser ? "" : ", the duality gap") + " and the outputs");
   if (r.iterations > 0 && (inner_used == 0)) inner_used = r.iterations / p.restarts;
   const bool finite = r.reason != TerminationReason::non_finite;
   const R lambda_used = problem == SparseProblem::p2_lasso ? lambda_p2 : lambda;
@@ -494,9 +549,11 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   out.write("history.csv", hist.str());
   out.write("summary.txt", txt.str());
   out.write("summary.json", js.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  const bool plotted = write_plot(out, o.solver + " (" + type_name + "): " + sampling_name(sp.sampling) + " " +
+  // The title names the regulariser where it is not the default l1, so TV, TGV and analysis runs differ.
+  const std::string solver_title = o.solver + (p.image_regulariser ? " " + o.regulariser : std::string());
+  const bool plotted = write_plot(out, solver_title + " (" + type_name + "): " + sampling_name(sp.sampling) + " " +
                                            pattern_name(sp.pattern) + " " + shortest(sp.rate),
-                                  history, dual);
+                                  history, dual, p.image_regulariser);
   if (finite) out.finish();
 
   std::printf("%s, %s %s sampling, %ld of %ld samples (%s), noise %g, %s %d levels, type %s\n", o.solver.c_str(),
@@ -575,6 +632,7 @@ Command add_reconstruct_command(CLI::App& app) {
   sub->add_option("--seed", o->seed, "Seed of the pattern, the noise and the ellipses")
       ->type_name("S")->capture_default_str();
   sub->add_option("--out", o->out, "Output directory")->type_name("DIR")->required()->check(non_empty());
+  sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");
   return {sub, [o, sub] {
             for (const CLI::Option* opt : sub->get_options())
               if (opt->count() > 0) o->given.insert(opt->get_name());

@@ -1,7 +1,5 @@
 // `barriers solve`: run one solver on matrix and vector files, in any
 // working precision, and write the solution, its history and a plot.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +24,7 @@
 #include "barriers/solvers/warpd.hpp"
 #include "commands.hpp"
 #include "matrix_file.hpp"
+#include "memory_estimate.hpp"
 #include "non_empty.hpp"
 #include "output_files.hpp"
 #include "parse_number.hpp"
@@ -176,34 +175,13 @@ R working_option(const std::string& option, const std::string& text, const ratio
   return value;
 }
 
-// Bytes one scalar of the working type occupies (MPFR: the object, its
-// limbs and the allocator's header).
-template <class T>
-double bytes_per_scalar(unsigned bits) {
-  const double c = number_traits<T>::is_complex ? 2 : 1;
-  using R = real_of<T>;
-  if constexpr (std::is_same_v<R, mpfr_real>)
-    return c * (double(sizeof(mpfr_real)) + 8.0 * std::ceil(bits / 64.0) + 16);
-  else
-    return c * double(sizeof(R));
-}
-
 // Refuses a run whose working copies cannot fit: the matrix twice (the
 // converted data and the operator's copy) and a few dozen vectors.
 template <class T>
 void check_memory(long m, long N, unsigned bits) {
   const double need = (2.0 * double(m) * double(N) + 40.0 * double(m + N)) * bytes_per_scalar<T>(bits);
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return;  // unknown: nothing to compare with
-  const double have = double(pages) * double(page);
-  if (need > 0.8 * have) {
-    char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "a %ldx%ld problem in %s needs about %.3g GB of working memory; this machine has %.3g GB "
-                  "(limit 80%%): use fewer --bits or a smaller problem",
-                  m, N, describe_type<T>().c_str(), need / 1e9, have / 1e9);
-    throw UsageError(buf);
-  }
+  check_memory_fits(need, "a " + std::to_string(m) + "x" + std::to_string(N) + " problem in " + describe_type<T>(), "",
+                    "use fewer --bits or a smaller problem");
 }
 
 // A column vector from an n x 1 or 1 x n file.
