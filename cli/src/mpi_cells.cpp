@@ -1,5 +1,6 @@
 #include "mpi_cells.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -110,6 +111,16 @@ void MpiCells::done(const std::string& error) {
   send_text(error.empty() ? std::string() : "cell " + std::to_string(claimed_ + 1) + ": " + error, tag_done);
 }
 
+void MpiCells::broadcast(std::string& text) {
+  std::uint64_t size = text.size();
+  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  text.resize(std::size_t(size));
+  // In pieces below INT_MAX, the largest count one call takes.
+  constexpr std::size_t piece = std::size_t(1) << 30;
+  for (std::size_t at = 0; at < text.size(); at += piece)
+    MPI_Bcast(text.data() + at, int(std::min(piece, text.size() - at)), MPI_CHAR, 0, MPI_COMM_WORLD);
+}
+
 std::vector<std::string> MpiCells::serve(const std::function<bool(std::size_t)>& saved,
                                          const std::function<void(const std::string&)>& on_cell) {
   try {
@@ -168,6 +179,7 @@ bool MpiCells::start(bool coordinator_ready) { return coordinator_ready; }
 bool MpiCells::claim(std::size_t) { return true; }
 void MpiCells::finished(const std::string&) {}
 void MpiCells::done(const std::string&) {}
+void MpiCells::broadcast(std::string&) {}
 std::vector<std::string> MpiCells::serve(const std::function<bool(std::size_t)>&,
                                          const std::function<void(const std::string&)>&) {
   return {};

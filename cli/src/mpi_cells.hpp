@@ -1,5 +1,5 @@
 // Independent cells of an experiment spread over MPI ranks:
-//   mpirun -np P barriers sweep|table1 ... --out DIR
+//   mpirun -np P barriers sweep|table1|theorem ... --out DIR
 // Rank 0 coordinates: it hands out cells on request (first come, first
 // served, in the order a serial run visits them: dynamic load balancing for
 // cells whose costs differ by orders of magnitude), receives each finished
@@ -39,6 +39,12 @@ class MpiCells {
   void finished(const std::string& cell_line);
   /// Reports the end of this rank's work: "" when it succeeded, else why not.
   void done(const std::string& error);
+
+  // ---- every rank ----
+  /// Rank 0's `text` replaces every other rank's (collective). Experiments
+  /// whose later cells depend on earlier ones (theorem) run in rounds: each
+  /// round is served as above, and its results reach the workers this way.
+  void broadcast(std::string& text);
 
   // ---- rank 0 ----
   /// Serves claims (never granting a cell for which `saved` is true, nor one

@@ -1,4 +1,4 @@
-# `mpirun -np 3 barriers sweep|table1` (rank 0 coordinates, ranks 1-2 compute)
+# `mpirun -np 3 barriers sweep|table1|theorem` (rank 0 coordinates, ranks 1-2 compute)
 # writes the files of a serial run; a failing rank is reported with its cell,
 # the finished cells are kept and --resume completes them; a refused run stops
 # every rank (no hang).
@@ -51,4 +51,34 @@ same_files "$tmp/t_serial" "$tmp/t_mpi" table1.csv table1_settings.txt table1_pl
 # Every field but the measured times (columns 22-23).
 cmp -s <(cut -d, -f1-21,24- "$tmp/t_serial/table1_details.csv") <(cut -d, -f1-21,24- "$tmp/t_mpi/table1_details.csv") &&
   ok || bad "table1_details.csv differs beyond the times"
+
+# theorem: units run in two rounds (the members certified depend on the parts
+# played), so a failure in either round and the resume are tested.
+theorem=(theorem --n-max 3 --budgets 4,8 --trials 3 --quiet)
+theorem_files=(theorem_part1.csv theorem_part2.csv theorem_part3.csv theorem_part2.dat theorem_units.txt
+               theorem_settings.txt)
+"$bin" "${theorem[@]}" --out "$tmp/th_serial" >"$tmp/th_serial.out" 2>&1 || bad "serial theorem failed"
+timeout -k 5 300 "${mpi[@]}" "$bin" "${theorem[@]}" --out "$tmp/th_mpi" >"$tmp/th_mpi.out" 2>"$tmp/th.err" ||
+  bad "mpirun theorem failed: $(head -c 600 "$tmp/th.err")"
+same_files "$tmp/th_serial" "$tmp/th_mpi" "${theorem_files[@]}"
+diff <(grep -v '^wrote' "$tmp/th_serial.out") <(grep -v '^wrote' "$tmp/th_mpi.out") >/dev/null && ok ||
+  bad "the MPI theorem printed another report: $(diff "$tmp/th_serial.out" "$tmp/th_mpi.out" | head -5)"
+units=$(grep -c $'\tend$' "$tmp/th_serial/theorem_units.txt")
+for cell in 2 "$units"; do  # a unit of the first round, and the last unit (certification, second round)
+  BARRIERS_MPI_FAIL_CELL=$cell timeout -k 5 300 "${mpi[@]}" -x BARRIERS_MPI_FAIL_CELL "$bin" "${theorem[@]}" \
+    --out "$tmp/th_fail$cell" >/dev/null 2>"$tmp/th_fail.err"
+  rc=$?
+  [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && ok || bad "theorem, failing unit $cell: exit $rc, expected a failure"
+  grep -q "barriers: error: MPI rank [12], cell $cell: unit '.*': failure injected" "$tmp/th_fail.err" && ok ||
+    bad "theorem: the failing rank and unit are not reported: $(head -c 600 "$tmp/th_fail.err")"
+  [ -e "$tmp/th_fail$cell/INCOMPLETE" ] && ok || bad "a failed MPI theorem is not marked INCOMPLETE"
+  timeout -k 5 300 "${mpi[@]}" "$bin" "${theorem[@]}" --out "$tmp/th_fail$cell" --resume >"$tmp/th_res.out" 2>&1 ||
+    bad "theorem --resume under mpirun failed: $(head -c 600 "$tmp/th_res.out")"
+  same_files "$tmp/th_serial" "$tmp/th_fail$cell" "${theorem_files[@]}"
+done
+timeout -k 5 60 "${mpi[@]}" "$bin" "${theorem[@]}" --out "$tmp/a_file" >/dev/null 2>"$tmp/th_refused.err"
+rc=$?
+[ "$rc" -eq 2 ] && ok || bad "a refused MPI theorem exited $rc, expected 2 (124: hung)"
+[ "$(grep -c '^barriers: error:' "$tmp/th_refused.err")" -eq 1 ] && ok ||
+  bad "a refused MPI theorem printed other than one error: $(cat "$tmp/th_refused.err")"
 finish
