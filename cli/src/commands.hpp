@@ -27,5 +27,7 @@ Command add_reconstruct_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
 /// The FIRENET convergence experiment on images, fixed precision and MPFR (issue 9).
 Command add_convergence_command(CLI::App& app);
+/// Worst-case perturbations of reconstruction maps and FIRENET's stability bound (issue 10).
+Command add_stability_command(CLI::App& app);
 
 }  // namespace barriers::cli

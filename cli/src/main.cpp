@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {add_oracle_command(app), add_verify_command(app), add_table1_command(app),
                                          add_adversary_command(app), add_solve_command(app),
                                          add_sweep_command(app), add_theorem_command(app), add_merge_command(app),
-                                         add_reconstruct_command(app), add_convergence_command(app)};
+                                         add_reconstruct_command(app), add_convergence_command(app),
+                                         add_stability_command(app)};
 
   // CLI11 reports a mistyped command as a missing one; name it instead.
   if (argc > 1 && argv[1][0] != '-') {

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# End-to-end checks of `barriers stability` at small sizes: the search finds
+# the exactly known Lipschitz constant of a deliberately unstable map,
+# FIRENET stays below its theoretical bound, outputs are complete and
+# reproducible per seed, an MPFR run, images, and refused input.
+# Usage: test_stability.sh path/to/barriers
+set -u
+bin="$1"
+source "$(dirname "$0")/cli_test_lib.bash"
+
+complete_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] &&
+  [ "$(tail -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "49454e44ae426082" ]; }
+
+# run NAME args...: one run into $tmp/NAME; checks the common outputs.
+run() {
+  local name="$1"; shift
+  if ! "$bin" stability --quiet --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"; then
+    bad "stability $* failed: $(cat "$tmp/$name.err")"; return 1
+  fi
+  local d="$tmp/$name"
+  [ ! -e "$d/INCOMPLETE" ] && ok || bad "$name: INCOMPLETE left behind"
+  [ ! -s "$tmp/$name.err" ] && ok || bad "$name: --quiet printed on stderr: $(cat "$tmp/$name.err")"
+  complete_png "$d/curves.png" && ok || bad "$name: curves.png is not a complete PNG"
+  head -1 "$d/curves.csv" |
+    grep -qx "method,budget,r_norm,Ar_norm,change_norm,change_over_r,change_over_Ar,objective,restart,firenet_bound" &&
+    ok || bad "$name: curves.csv header"
+  grep -q "^# Stability of reconstruction maps" "$d/report.md" && ok || bad "$name: report.md"
+}
+
+# summary FIELD METHOD DIR: one column of summary.csv.
+summary() {
+  python3 - "$3/summary.csv" "$1" "$2" <<'PY'
+import csv, sys
+for row in csv.DictReader(open(sys.argv[1])):
+    if row["method"] == sys.argv[3]:
+        print(row[sys.argv[2]])
+PY
+}
+
+# The unstable map Phi(y) = gain v u^H y (u in the range of A) on a 30 x 12
+# real signal problem: its Lipschitz constant per ||r|| is gain ||A^H u||
+# exactly, reached at r along A^H u. The ascent's step direction is then
+# always +-A^H u, so after 40 steps r is along it to far better than 1e-6
+# (the off-direction part of the start shrinks geometrically under the
+# projection onto the ball); 1e-6 is still far above double rounding (1e-16)
+# and far below what a search stuck elsewhere would give.
+common=(--rows 30 --cols 12 --sparsity 3 --epsilon 0.001,0.01,0.1 --restarts 2 --iterations 40)
+if run u --method unstable,firenet "${common[@]}" --firenet-restarts 8 --firenet-inner 50; then
+  python3 - "$tmp/u/summary.csv" "$tmp/u/curves.csv" <<'PY' && ok || bad "unstable map: constant not found, or a ratio above it"
+import csv, sys
+rows = {r["method"]: r for r in csv.DictReader(open(sys.argv[1]))}
+u = rows["unstable"]
+found, exact = float(u["max_change_over_r"]), float(u["exact_over_r"])
+assert abs(found - exact) <= 1e-6 * exact, (found, exact)
+# No witness can beat the exact constants (rounding aside: 1e-12 relative).
+assert float(u["max_change_over_Ar"]) <= float(u["exact_over_Ar"]) * (1 + 1e-12), u
+for c in csv.DictReader(open(sys.argv[2])):
+    if c["method"] == "unstable":
+        assert float(c["change_over_r"]) <= exact * (1 + 1e-12), c
+PY
+  # FIRENET: A has full column rank, so its bound is computed; every point
+  # found (and the worst-ratio point) must stay below it.
+  python3 - "$tmp/u/summary.csv" "$tmp/u/curves.csv" <<'PY' && ok || bad "firenet above its bound, or no bound"
+import csv, sys
+f = {r["method"]: r for r in csv.DictReader(open(sys.argv[1]))}["firenet"]
+assert f["all_below_bound"] == "yes", f
+assert float(f["worst_change"]) <= float(f["firenet_bound_at_worst"]), f
+n = 0
+for c in csv.DictReader(open(sys.argv[2])):
+    if c["method"] == "firenet":
+        assert c["firenet_bound"] != "", c
+        assert float(c["change_norm"]) <= float(c["firenet_bound"]), c
+        n += 1
+assert n == 3, n
+PY
+  for f in unstable_vectors.png firenet_vectors.png; do
+    complete_png "$tmp/u/$f" && ok || bad "u: $f is not a complete PNG"
+  done
+  # Reproducible per seed: a second run gives byte-identical CSVs; another seed differs.
+  run u2 --method unstable,firenet "${common[@]}" --firenet-restarts 8 --firenet-inner 50 &&
+    cmp -s "$tmp/u/curves.csv" "$tmp/u2/curves.csv" && cmp -s "$tmp/u/summary.csv" "$tmp/u2/summary.csv" &&
+    ok || bad "two runs with the same seed differ"
+  run u3 --method unstable,firenet "${common[@]}" --firenet-restarts 8 --firenet-inner 50 --seed 2 &&
+    ! cmp -s "$tmp/u/curves.csv" "$tmp/u3/curves.csv" && ok || bad "another seed gave the same curves"
+fi
+
+# Compressed sensing (m < N): FIRENET's constants are not computable; the
+# report says so and no bound is invented. Adam, and LISTA trained briefly.
+if run cs --rows 20 --cols 40 --sparsity 3 --method firenet,lista --search adam --epsilon 0.01,0.1 \
+    --restarts 1 --iterations 10 --epochs 5 --train-samples 40 --firenet-restarts 4 --firenet-inner 20; then
+  grep -q "not computable" "$tmp/cs/report.md" && ok || bad "cs: report does not say the bound is not computable"
+  [ -z "$(summary firenet_bound_at_worst firenet "$tmp/cs")" ] && ok || bad "cs: a bound was reported for m < N"
+  [ -n "$(summary max_change_over_r lista "$tmp/cs")" ] && ok || bad "cs: no lista result"
+fi
+
+# Complex signals, and MPFR at a small size: the unstable constant is found
+# to the same tolerance (the argument above does not depend on the type).
+for t in "--complex" "--type mpfr --bits 128" "--type float128 --complex"; do
+  name=t$(echo "$t" | tr -dc 'a-z0-9')
+  # shellcheck disable=SC2086
+  if run "$name" --method unstable,firenet --rows 12 --cols 6 --sparsity 2 --epsilon 0.01,0.1 --restarts 1 \
+      --iterations 40 --firenet-restarts 3 --firenet-inner 10 $t; then
+    found=$(summary max_change_over_r unstable "$tmp/$name")
+    exact=$(summary exact_over_r unstable "$tmp/$name")
+    python3 -c "import sys; f, e = float('$found'), float('$exact'); sys.exit(abs(f - e) > 1e-6 * e)" && ok ||
+      bad "$t: unstable constant $exact, found $found"
+  fi
+done
+grep -q "mpfr" "$tmp/ttypempfrbits128/report.md" && ok || bad "the mpfr report does not name its type"
+
+# A small image (Walsh: real; Fourier: complex), with the figures.
+if run img --image shepp-logan --size 16 --sampling walsh --rate 0.5 --wavelet haar --method firenet,lista \
+    --epsilon 0.01,0.1 --restarts 1 --iterations 5 --epochs 3 --train-samples 20 --firenet-restarts 3 --firenet-inner 5; then
+  for f in x.png firenet_panel.png lista_panel.png firenet_difference.png lista_x_plus_r.png; do
+    complete_png "$tmp/img/$f" && ok || bad "img: $f is not a complete PNG"
+  done
+fi
+# Every sample taken: A is unitary, FIRENET's bound is computable and holds.
+if run full --image ellipses --size 16 --rate 1 --wavelet haar --method firenet --epsilon 0.1 --restarts 1 \
+    --iterations 5 --firenet-restarts 3 --firenet-inner 5 --lambda 1e-3; then
+  [ "$(summary all_below_bound firenet "$tmp/full")" = yes ] && ok || bad "full sampling: firenet not below its bound"
+fi
+
+# Bad input: one error line, exit 2.
+expect_rejected 2 "unknown --method 'magic'" stability --method magic --out "$tmp/e"
+expect_rejected 2 "--epsilon 'nan' is not a finite number" stability --epsilon nan --out "$tmp/e"
+expect_rejected 2 "--epsilon '-1' is outside" stability --epsilon 0.1,-1 --out "$tmp/e"
+expect_rejected 2 "--epsilon '0' is outside" stability --epsilon 0 --out "$tmp/e"
+expect_rejected 2 "--rows 0 is out of range" stability --rows 0 --out "$tmp/e"
+expect_rejected 2 "--size 7 is out of range" stability --image shepp-logan --size 7 --out "$tmp/e"
+expect_rejected 2 "--sparsity 11 is out of range" stability --cols 10 --sparsity 11 --out "$tmp/e"
+expect_rejected 2 "unknown --search 'sgd'" stability --search sgd --out "$tmp/e"
+expect_rejected 2 "--bits does not apply" stability --bits 64 --out "$tmp/e"
+expect_rejected 2 "--gain does not apply" stability --method firenet --gain 3 --out "$tmp/e"
+expect_rejected 2 "--signal and --image" stability --signal --image shepp-logan --out "$tmp/e"
+expect_rejected 2 "names firenet twice" stability --method firenet,firenet --out "$tmp/e"
+expect_rejected 2 "unknown --type 'half'" stability --type half --out "$tmp/e"
+no_final_files "$tmp/e"
+
+finish
