@@ -169,6 +169,39 @@ TEST_CASE_TEMPLATE("WARPd and WARPdSR stay finite and accurate for any restart c
   }
 }
 
+// Step sizes from a norm bound 1e-12 times too small make WARPd's iterates
+// grow by orders of magnitude per step, so they overflow long before the
+// 2000 steps of a restart (double, long double, float128; MPFR's exponent
+// range is too wide for this; WARPdSR projects its dual onto the unit ball
+// and does not blow up). Every step checks x_new and the dual (the dual
+// through its norm when that is finite): the run must stop as non_finite at
+// the first step whose x_new or dual is not finite, which the observer
+// (called after the check, every step) pins down, and keep the last finite
+// restart output. Double and long double take the fused primal pass,
+// float128 the generic one.
+TEST_CASE_TEMPLATE("WARPd stops at the first non-finite step", T, double, long double, float128) {
+  using R = real_of<T>;
+  const SparseInstance<T> inst = sparse_instance<T>(7, 20, 40, 3, 0.0);
+  DenseOperator<T> A(inst.A);
+  long observed = 0;
+  WarpdSettings<T> s;
+  s.L_A = A.norm_bound() * R(1e-12);
+  s.restarts = 3;
+  s.inner = 2000;
+  s.ergodic = false;
+  s.observer = [&](const IterationInfo<R>& info) {
+    observed = info.iteration;
+    return true;
+  };
+  const SolverResult<T> r = warpd<T>(A, inst.y, s);
+  INFO("stopped after ", r.iterations, " steps, last observed ", observed);
+  CHECK(r.reason == TerminationReason::non_finite);
+  CHECK(r.iterations > 0);
+  CHECK(r.iterations < 2000);
+  CHECK(r.iterations == observed);  // no step after the first non-finite one was counted
+  CHECK(all_finite(r.solution));
+}
+
 // The omega floor in long double and float128: without it, omega_0 nu^j
 // underflows to 0 after about -ln(denorm_min) ~ 11400 restarts (both types
 // share that exponent range) and tau2 ~ 1/omega becomes infinite, so the run
