@@ -36,6 +36,7 @@
 
 #include "barriers/precision/convert.hpp"
 #include "barriers/precision/traits.hpp"
+#include "lista_kernels.hpp"
 
 namespace barriers {
 
@@ -441,17 +442,11 @@ struct Workspace {
   Matrix<T> WG;  // W_i dZ_i (m x cols)
 };
 
-// Soft threshold of every entry of z into x (same shapes). For double it is
-// max(z - t, 0) + min(z + t, 0), which Eigen vectorises and which equals
-// soft() exactly: at most one term is nonzero, and that term is z -+ t.
+// Soft threshold of every entry of z into x (same shapes).
 template <class T>
 void soft_all(const Matrix<T>& z, const T& t, Matrix<T>& x) {
-  if constexpr (std::is_same_v<T, double>) {
-    x.array() = (z.array() - t).cwiseMax(T(0)) + (z.array() + t).cwiseMin(T(0));
-  } else {
-    const Eigen::Index n = z.size();
-    for (Eigen::Index k = 0; k < n; ++k) x.data()[k] = soft(z.data()[k], t);
-  }
+  const Eigen::Index n = z.size();
+  for (Eigen::Index k = 0; k < n; ++k) x.data()[k] = soft(z.data()[k], t);
 }
 
 // The backward step through x = soft(z, t) for double: g is zeroed where
@@ -550,12 +545,13 @@ void backprop(const std::vector<Matrix<T>>& W, const std::vector<T>& theta, cons
 // ---------------------------------------------------------------------------
 // double: samples as rows. The same network and gradient with every batch
 // matrix transposed (B x m, B x N), so that the long dimension of each
-// product is the batch: Eigen's AVX-512 GEMM kernel works on panels of 24
-// rows, and the network's 21 or 22 rows would otherwise fill a panel only
-// partly. Backpropagation multiplies by (I - As^T W_i) once instead of by
-// W_i and As^T in turn (4 products per layer instead of 5). Rounds
-// differently from the other types' code (products in another order, a
-// lane-wise sum for dL/dtheta); the arithmetic is the same.
+// product is the batch, which the kernels of lista_kernels.hpp run along in
+// packets (they read the batch in place and fuse the soft threshold and the
+// backward mask into the products). Backpropagation multiplies by
+// (I - As^T W_i) once instead of by W_i and As^T in turn (4 products per
+// layer instead of 5). Rounds differently from the other types' code
+// (products in another order, lane-wise sums for dW and dL/dtheta); the
+// arithmetic is the same.
 // ---------------------------------------------------------------------------
 struct RowWorkspace {
   RowWorkspace(Eigen::Index m, Eigen::Index N, Eigen::Index cols, std::size_t kept_layers)
@@ -583,26 +579,35 @@ inline void gather_rows(const Matrix<double>& M, const Eigen::Index* idx, Matrix
   }
 }
 
+// -As^T (N x m), the right operand of r = Y + x (-As^T): negation is exact,
+// so this is r = Y - x As^T with every product added in turn.
+inline Matrix<double> negated_transpose(const Matrix<double>& As) { return -As.transpose(); }
+
 // The forward pass of ws.Y into ws.x (layer formula transposed:
-// r = y - x As^T, z = x + r W_i). Layer 0 has x_0 = 0: z = Y W_0. Each
-// layer's x is written where the next layer's z goes, and z is formed there
-// in place, so no activation is copied.
+// r = y - x As^T, z = x + r W_i), nAsT = negated_transpose(As). Layer 0 has
+// x_0 = 0: z = Y W_0. Each layer's x is written where the next layer's z
+// goes, and z is formed there in place, so no activation is copied; the
+// soft threshold is applied as each tile of z is finished. With one kept
+// layer, z and the next x share a buffer (z is stored, then overwritten).
 inline const Matrix<double>& forward_rows(const std::vector<Matrix<double>>& W,
                                           const std::vector<double>& theta,
-                                          const Matrix<double>& As, RowWorkspace& ws) {
+                                          const Matrix<double>& nAsT, RowWorkspace& ws) {
+  namespace lk = lista_kernels;
   const bool keep = ws.Z.size() == W.size();
   const std::size_t L = W.size();
+  const Eigen::Index B = ws.Y.rows(), m = ws.Y.cols(), N = ws.x.cols();
   for (std::size_t i = 0; i < L; ++i) {
     Matrix<double>& z = ws.Z[keep ? i : 0];  // holds x_{i-1} on entry (i > 0)
+    Matrix<double>& next = i + 1 == L ? ws.x : ws.Z[keep ? i + 1 : 0];
+    lk::StoreSoft soft{z.data(), B, next.data(), B, theta[i]};
     if (i == 0) {
-      z.noalias() = ws.Y * W[0];
+      lk::tall_product(B, m, N, ws.Y.data(), B, W[0].data(), m, nullptr, 0, soft);  // z = Y W_0
     } else {
       Matrix<double>& r = ws.R[keep ? i : 0];
-      r = ws.Y;
-      r.noalias() -= z * As.transpose();
-      z.noalias() += r * W[i];
+      lk::Store to_r{r.data(), B};
+      lk::tall_product(B, N, m, z.data(), B, nAsT.data(), N, ws.Y.data(), B, to_r);  // r = Y - x As^T
+      lk::tall_product(B, m, N, r.data(), B, W[i].data(), m, z.data(), B, soft);      // z = x + r W_i
     }
-    soft_all(z, theta[i], i + 1 == L ? ws.x : ws.Z[keep ? i + 1 : 0]);
   }
   return ws.x;
 }
@@ -612,37 +617,46 @@ inline const Matrix<double>& forward_rows(const std::vector<Matrix<double>>& W,
 // ListaNetwork::loss and the validation in training both use it, so the
 // best validation loss is the trained network's loss bit for bit.
 inline double rows_squared_error(const std::vector<Matrix<double>>& W,
-                                 const std::vector<double>& theta, const Matrix<double>& As,
+                                 const std::vector<double>& theta, const Matrix<double>& nAsT,
                                  RowWorkspace& ws) {
-  return (forward_rows(W, theta, As, ws) - ws.X).squaredNorm();
+  return (forward_rows(W, theta, nAsT, ws) - ws.X).squaredNorm();
 }
 
-// P[i] = I - As^T W_i for i >= 1 (P[0] is not used), the backward map of
-// layer i, formed once per step and shared by its chunks.
+// PT[i] = (I - As^T W_i)^T = I - W_i^T As for i >= 1 (PT[0] is not used),
+// the backward map of layer i as the rows layout applies it
+// (G_{i-1} = dZ_i PT[i]), formed once per step and shared by its chunks.
 inline void form_backward_maps(const std::vector<Matrix<double>>& W, const Matrix<double>& As,
-                               std::vector<Matrix<double>>& P) {
+                               std::vector<Matrix<double>>& PT) {
   for (std::size_t i = 1; i < W.size(); ++i) {
-    P[i].setIdentity();
-    P[i].noalias() -= As.transpose() * W[i];
+    PT[i].setIdentity();
+    PT[i].noalias() -= W[i].transpose() * As;
   }
 }
 
 // Adds the gradient of ||F(Y) - X||_F^2 / count over the chunk in ws to g
 // and returns the chunk's ||F(Y) - X||_F^2. A mini-batch is processed in
 // chunks of rows (see row_chunk), so its gradient is the sum of the chunks'.
+// The mask of layer i - 1 is applied (and its dL/dtheta summed) as each tile
+// of G_{i-1} is finished.
 inline double backprop_rows(const std::vector<Matrix<double>>& W, const std::vector<double>& theta,
-                            const Matrix<double>& As, const std::vector<Matrix<double>>& P,
+                            const Matrix<double>& nAsT, const std::vector<Matrix<double>>& PT,
                             double count, RowWorkspace& ws, ListaGradient<double>& g) {
+  namespace lk = lista_kernels;
+  const std::size_t L = W.size();
+  const Eigen::Index B = ws.Y.rows(), m = ws.Y.cols(), N = ws.x.cols();
   Matrix<double>& G = ws.x;
-  forward_rows(W, theta, As, ws);
+  forward_rows(W, theta, nAsT, ws);
   G -= ws.X;
   const double squares = G.squaredNorm();
   G *= 2 / count;
-  for (std::size_t i = W.size(); i-- > 0;) {
-    g.theta[i] += soft_backward(ws.Z[i].data(), G.data(), G.size(), theta[i]);
-    g.W[i].noalias() += (i == 0 ? ws.Y : ws.R[i]).transpose() * G;
-    if (i == 0) continue;
-    ws.G2.noalias() = G * P[i].transpose();
+  g.theta[L - 1] += soft_backward(ws.Z[L - 1].data(), G.data(), G.size(), theta[L - 1]);
+  for (std::size_t i = L; i-- > 0;) {
+    const Matrix<double>& Ri = i == 0 ? ws.Y : ws.R[i];
+    lk::tall_inner_product(B, m, N, Ri.data(), B, G.data(), B, g.W[i].data(), m);  // dW_i += R_i^T dZ_i
+    if (i == 0) break;
+    lk::StoreMask mask{ws.G2.data(), B, ws.Z[i - 1].data(), B, theta[i - 1]};
+    lk::tall_product(B, N, N, G.data(), B, PT[i].data(), N, nullptr, 0, mask);  // G_{i-1}, masked
+    g.theta[i - 1] += mask.total();
     G.swap(ws.G2);
   }
   return squares;
@@ -652,11 +666,12 @@ inline double backprop_rows(const std::vector<Matrix<double>>& W, const std::vec
 // per-layer buffers (R_i and Z_i, (m + N) doubles per row and layer) within
 // about 512 KB, so that they stay in a core's L2 cache between the forward
 // and the backward pass instead of going out to L3 and back; a multiple of
-// 24 (the row panel of Eigen's AVX-512 GEMM kernel), at least 48.
+// the kernels' row tile, at least three tiles.
 inline Eigen::Index row_chunk(Eigen::Index m, Eigen::Index N, std::size_t layers) {
+  constexpr Eigen::Index tile = lista_kernels::kTileRows;
   const double per_row = double(layers) * double(m + N) * sizeof(double);
   const auto rows = static_cast<Eigen::Index>(512.0 * 1024 / per_row);
-  return std::max<Eigen::Index>(48, rows / 24 * 24);
+  return std::max<Eigen::Index>(3 * tile, rows / tile * tile);
 }
 
 // Row workspaces by chunk width, each made on first use: an epoch meets at
@@ -678,7 +693,7 @@ struct RowPool {
 // are samples) into g, in chunks of at most `chunk` rows; returns the MSE.
 // Training and ListaNetwork::gradient both go through here.
 inline double backprop_chunked(const std::vector<Matrix<double>>& W, const std::vector<double>& theta,
-                               const Matrix<double>& As, const std::vector<Matrix<double>>& P,
+                               const Matrix<double>& nAsT, const std::vector<Matrix<double>>& PT,
                                const Matrix<double>& Y, const Matrix<double>& X,
                                const Eigen::Index* idx, Eigen::Index count, Eigen::Index chunk,
                                RowPool& pool, ListaGradient<double>& g) {
@@ -692,7 +707,7 @@ inline double backprop_chunked(const std::vector<Matrix<double>>& W, const std::
     RowWorkspace& ws = pool.get(std::min(chunk, count - c0));
     gather_rows(Y, idx + c0, ws.Y);
     gather_rows(X, idx + c0, ws.X);
-    squares += backprop_rows(W, theta, As, P, entries, ws, g);
+    squares += backprop_rows(W, theta, nAsT, PT, entries, ws, g);
   }
   return squares / entries;
 }
@@ -888,19 +903,33 @@ ListaGradient<std::complex<R>> backprop(const std::vector<Parts<R>>& W, const st
 // ---------------------------------------------------------------------------
 // Dispatch on real / complex T
 // ---------------------------------------------------------------------------
+// The network applied to the columns of Y; with `tape`, each layer's
+// pre-threshold values z_i (N x R) are kept there too. Keeping them changes
+// only where the values are stored, not how they are computed.
 template <class T>
 Matrix<T> run_forward(const std::vector<Matrix<T>>& W, const std::vector<real_of<T>>& theta,
-                      const Matrix<T>& As, const Matrix<T>& Y) {
+                      const Matrix<T>& As, const Matrix<T>& Y,
+                      std::vector<Matrix<T>>* tape = nullptr) {
+  const std::size_t L = W.size(), kept = tape ? L : 1;
+  if (tape) tape->resize(L);
   if constexpr (is_complex_v<T>) {
     using R = real_of<T>;
-    return from_parts(forward_pass<R>(to_parts(W), theta, to_parts(As), to_parts(Y), nullptr, nullptr));
+    std::vector<Parts<R>> Zs(tape ? L : 0);
+    Matrix<T> out = from_parts(
+        forward_pass<R>(to_parts(W), theta, to_parts(As), to_parts(Y), nullptr, tape ? &Zs : nullptr));
+    for (std::size_t i = 0; tape && i < L; ++i) (*tape)[i] = from_parts(Zs[i]);
+    return out;
   } else if constexpr (std::is_same_v<T, double>) {
-    RowWorkspace ws(As.rows(), As.cols(), Y.cols(), 1);
+    RowWorkspace ws(As.rows(), As.cols(), Y.cols(), kept);
     ws.Y = Y.transpose();
-    return forward_rows(W, theta, As, ws).transpose();
+    Matrix<T> out = forward_rows(W, theta, negated_transpose(As), ws).transpose();
+    for (std::size_t i = 0; tape && i < L; ++i) (*tape)[i] = ws.Z[i].transpose();
+    return out;
   } else {
-    Workspace<T> ws(As.rows(), As.cols(), Y.cols(), 1);
-    return forward_pass<T>(W, theta, As, Y, ws);
+    Workspace<T> ws(As.rows(), As.cols(), Y.cols(), kept);
+    Matrix<T> out = forward_pass<T>(W, theta, As, Y, ws);
+    for (std::size_t i = 0; tape && i < L; ++i) (*tape)[i] = ws.Z[i];
+    return out;
   }
 }
 
@@ -917,7 +946,7 @@ ListaGradient<T> run_backprop(const std::vector<Matrix<T>>& W, const std::vector
     std::vector<Eigen::Index> idx(static_cast<std::size_t>(Y.cols()));
     for (Eigen::Index k = 0; k < Y.cols(); ++k) idx[k] = k;
     ListaGradient<T> g = gradient_like(W);
-    const double loss = backprop_chunked(W, theta, As, P, Y, X, idx.data(), Y.cols(),
+    const double loss = backprop_chunked(W, theta, negated_transpose(As), P, Y, X, idx.data(), Y.cols(),
                                          row_chunk(As.rows(), As.cols(), W.size()), pool, g);
     if (loss_out) *loss_out = loss;
     return g;
@@ -966,6 +995,12 @@ Matrix<T> ListaNetwork<T>::forward(const Matrix<T>& Y) const {
 }
 
 template <class T>
+Matrix<T> ListaNetwork<T>::forward(const Matrix<T>& Y, std::vector<Matrix<T>>& Z) const {
+  check_batch<T>(*this, Y, nullptr, "Y", "");
+  return run_forward<T>(W_, theta_, A_scaled_, Y, &Z);
+}
+
+template <class T>
 Vector<T> ListaNetwork<T>::forward(const Vector<T>& y) const {
   const Matrix<T> Y = y;
   return forward(Y).col(0);
@@ -978,7 +1013,8 @@ real_of<T> ListaNetwork<T>::loss(const Matrix<T>& Y, const Matrix<T>& X) const {
     RowWorkspace ws(rows(), cols(), Y.cols(), 1);
     ws.Y = Y.transpose();
     ws.X = X.transpose();
-    return rows_squared_error(W_, theta_, A_scaled_, ws) / static_cast<double>(X.size());
+    return rows_squared_error(W_, theta_, negated_transpose(A_scaled_), ws) /
+           static_cast<double>(X.size());
   } else {
     return mse(run_forward<T>(W_, theta_, A_scaled_, Y), X);
   }
@@ -1107,7 +1143,9 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
   constexpr bool rows = std::is_same_v<T, double>;  // RowWorkspace
   std::unique_ptr<Workspace<T>> val_ws;
   std::unique_ptr<RowWorkspace> val_rows;
+  Matrix<T> nAsT;  // double: -As^T, constant during training
   if constexpr (rows) {
+    nAsT = negated_transpose(As);
     val_rows = std::make_unique<RowWorkspace>(net.rows(), net.cols(), Y_val.cols(), 1);
     val_rows->Y = Y_val.transpose();
     val_rows->X = X_val.transpose();
@@ -1119,7 +1157,7 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
   };
   auto validate = [&]() {
     if constexpr (rows) {
-      const R d = rows_squared_error(W, theta, As, *val_rows);
+      const R d = rows_squared_error(W, theta, nAsT, *val_rows);
       return relative ? R(d / val_norm2) : R(d / R(static_cast<double>(X_val.size())));
     } else if constexpr (real_net) {
       return metric(forward_pass<T>(W, theta, As, Y_val, *val_ws));
@@ -1195,7 +1233,7 @@ ListaTrainResult<T> lista_train(ListaNetwork<T>& net, const Matrix<T>& Y_train,
       R batch_loss;
       if constexpr (rows) {
         form_backward_maps(W, As, backward_maps);
-        batch_loss = backprop_chunked(W, theta, As, backward_maps, Y_train, X_train,
+        batch_loss = backprop_chunked(W, theta, nAsT, backward_maps, Y_train, X_train,
                                       order.data() + start, cnt, chunk, pool, b.g);
       } else {
         for (Eigen::Index c = 0; c < cnt; ++c) {

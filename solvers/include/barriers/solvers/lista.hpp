@@ -104,6 +104,12 @@ class ListaNetwork {
   Vector<T> forward(const Vector<T>& y) const;
   /// The network applied to every column of Y (m x R); returns N x R.
   Matrix<T> forward(const Matrix<T>& Y) const;
+  /// forward(Y), also keeping every layer's pre-threshold values z_i (N x R
+  /// each, Z resized to layers()): the tape of a reverse-mode pass
+  /// (stability/lista_gradient.hpp). The same computation, so the same bits.
+  Matrix<T> forward(const Matrix<T>& Y, std::vector<Matrix<T>>& Z) const;
+  /// A / (10 ||A||_2), rounded once, as forward and gradient use it.
+  const Matrix<T>& A_scaled() const { return A_scaled_; }
 
   /// Mean squared error over all entries: ||X - F(Y)||_F^2 / (N R), the loss
   /// the published code minimises (Keras MeanSquaredError); |.|^2 of complex
