@@ -296,6 +296,41 @@ TEST_CASE("LISTA forward: one sample equals the batch column; layer formula") {
   }
 }
 
+TEST_CASE_TEMPLATE("LISTA forward with a tape: the same output, and every layer's z_i", T, double,
+                   long double) {
+  // 43 samples: in double the batch is computed in row tiles, one packet and
+  // single rows, so every path of the kernels is on the tape.
+  TestRng r(12);
+  const Eigen::Index m = 5, N = 7, R = 43;
+  const Matrix<T> A = gaussian<T>(r, m, N);
+  const ListaNetwork<T> net = test_network<T>(r, A, 3);
+  const Matrix<T> Y = gaussian<T>(r, m, R);
+  std::vector<Matrix<T>> Z;
+  const Matrix<T> F = net.forward(Y, Z);
+  CHECK((F == net.forward(Y)));  // bit for bit
+  REQUIRE(Z.size() == 3);
+  auto soft = [](const Matrix<T>& z, T t) {
+    Matrix<T> x(z.rows(), z.cols());
+    for (Eigen::Index k = 0; k < z.size(); ++k)
+      x(k) = z(k) > t ? T(z(k) - t) : z(k) < -t ? T(z(k) + t) : T(0);
+    return x;
+  };
+  CHECK((F == soft(Z[2], net.theta()[2])));  // x_L = soft(z_L), exactly
+  // z_i = x_{i-1} + W_i^T (Y - As x_{i-1}) from the taped x_{i-1}: sums of at
+  // most n = m + N + 1 terms, so within n eps times the sum of |terms|.
+  const T eps = std::numeric_limits<T>::epsilon();
+  const Matrix<T>& As = net.A_scaled();
+  for (int i = 0; i < 3; ++i) {
+    const Matrix<T> x = i == 0 ? Matrix<T>(Matrix<T>::Zero(N, R)) : soft(Z[i - 1], net.theta()[i - 1]);
+    const Matrix<T> want = x + net.W()[i].transpose() * (Y - As * x);
+    const Matrix<T> size = x.cwiseAbs() + net.W()[i].transpose().cwiseAbs() *
+                                              (Y.cwiseAbs() + As.cwiseAbs() * x.cwiseAbs());
+    REQUIRE(Z[i].rows() == N);
+    REQUIRE(Z[i].cols() == R);
+    CHECK(((Z[i] - want).cwiseAbs().array() <= T(m + N + 1) * eps * size.array()).all());
+  }
+}
+
 TEST_CASE("LISTA initialisation follows the published distribution and is reproducible") {
   TestRng r(11);
   const Matrix<double> A = gaussian<double>(r, 21, 22);
