@@ -93,22 +93,25 @@ void finite_cases(std::vector<T>& v, std::vector<real_of<T>>& t) {
     // Entries at |v| = t (1 + d) for relative offsets d of a few ulps (many
     // phases each: rounding the parts moves |v| by about an ulp either way)
     // and of 2^-20 and 2^-10 (where subnormal squares lose their
-    // precision), below and above. t0 is not a short binary fraction, so
-    // that t0^2 rounds like the squares of the parts do.
-    const R t0 = R(0.7853981633974483) * scale;
-    auto near = [&](const R& d, int phases) {
-      const R r = t0 * (R(1) + d);
-      for (int k = 0; k < phases; ++k) {
-        const R phase(g());
-        v.push_back(entry(r * cos(phase), r * sin(phase)));
+    // precision), below and above. The two t0 are not short binary
+    // fractions, so t0^2 rounds like the squares of the parts do (for
+    // double at 2^-530 the second one's square rounds up).
+    for (const double t0_unscaled : {0.7853981633974483, 0.5772156649015329}) {
+      const R t0 = R(t0_unscaled) * scale;
+      auto near = [&](const R& d, int phases) {
+        const R r = t0 * (R(1) + d);
+        for (int k = 0; k < phases; ++k) {
+          const R phase(g());
+          v.push_back(entry(r * cos(phase), r * sin(phase)));
+          t.push_back(t0);
+        }
+        v.push_back(entry(r, R(0)));  // on an axis |v| = r exactly
         t.push_back(t0);
-      }
-      v.push_back(entry(r, R(0)));  // on an axis |v| = r exactly
-      t.push_back(t0);
-    };
-    for (int k = -3; k <= 3; ++k) near(R(k) * eps, 64);
-    for (const R& unit : {pow2<R>(-20), pow2<R>(-10)})
-      for (int k = -24; k <= 24; ++k) near(R(k) * unit / 4, 4);
+      };
+      for (int k = -3; k <= 3; ++k) near(R(k) * eps, 64);
+      for (const R& unit : {pow2<R>(-20), pow2<R>(-10)})
+        for (int k = -24; k <= 24; ++k) near(R(k) * unit / 4, 4);
+    }
     // Huge entries against small thresholds and the reverse.
     v.push_back(entry(R(3) * scale, R(-4) * scale));
     t.push_back(R(1));
