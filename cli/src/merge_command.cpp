@@ -18,6 +18,7 @@
 #include "commands.hpp"
 #include "output_files.hpp"
 #include "resume.hpp"
+#include "shell_word.hpp"
 #include "usage_error.hpp"
 
 namespace barriers::cli {
@@ -131,10 +132,10 @@ int run_merge(const MergeOptions& o) {
   for (const std::string& key : order) cells += rows.at(key).first + "\n";
   out.write(kind.settings, settings);
   out.write(kind.cells, cells);
-  std::printf("merged %zu cells of %zu shards into %s/%s\n", order.size(), o.shards.size(), o.out.c_str(),
-              kind.cells.c_str());
+  std::printf("merged %zu cells of %zu shards into %s in %s\n", order.size(), o.shards.size(), kind.cells.c_str(),
+              quote_for_message(o.out, 4096).c_str());
   std::printf("finish with: barriers %s <the shards' options, without --shard> --out %s --resume\n",
-              kind.command.c_str(), o.out.c_str());
+              kind.command.c_str(), shell_word(o.out).c_str());
   return 0;
 }
 

@@ -563,8 +563,9 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   std::printf("  iterations %ld (%s), %.3g s\n", r.iterations, to_string(r.reason).c_str(), seconds);
   std::printf("  relative error %s, PSNR %s dB (peak %g), SSIM %s\n", full_decimal(rel).c_str(),
               std::isinf(ps) ? "inf" : shortest(ps).c_str(), truth_d.maxCoeff(), std::isnan(ss) ? "n/a" : shortest(ss).c_str());
-  std::cerr << "wrote " << o.out << "/reconstruction.png, error.png, truth.png, mask.png, samples.txt, history.csv, "
-            << (plotted ? "convergence.png" : "convergence.gp") << ", summary.txt, summary.json\n";
+  std::cerr << "wrote reconstruction.png, error.png, truth.png, mask.png, samples.txt, history.csv, "
+            << (plotted ? "convergence.png" : "convergence.gp") << ", summary.txt, summary.json in "
+            << quote_for_message(o.out, 4096) << "\n";
   if (!finite) {
     std::fprintf(stderr, "barriers: error: the iteration became non-finite after %ld iterations\n", r.iterations);
     return exit_failure;

@@ -297,8 +297,8 @@ int run_sweep(const SweepOptions& o) {
     if (!failures.empty()) {
       for (const std::string& f : failures) std::cerr << "barriers: error: MPI " << f << "\n";
       if (out)
-        std::cerr << "barriers: error: the finished cells are saved in " << o.out
-                  << "/sweep.csv; the same command with --resume computes the rest\n";
+        std::cerr << "barriers: error: the finished cells are saved in sweep.csv in " << quote_for_message(o.out, 4096)
+                  << "; the same command with --resume computes the rest\n";
       return exit_failure;
     }
     s.skip = [](long, unsigned, long) { return true; };  // every cell came from a worker
@@ -330,7 +330,7 @@ int run_sweep(const SweepOptions& o) {
   if (out) {
     write_plot(cells, description + ", solver " + s.solver, what, *out);
     out->finish();
-    std::cerr << "wrote " << o.out << "/sweep.csv and sweep.png";
+    std::cerr << "wrote sweep.csv and sweep.png in " << quote_for_message(o.out, 4096);
     if (!shard.whole())
       std::cerr << " (shard " << shard.index << " of " << shard.count << ": " << cells.size() << " of "
                 << cell_number.size() << " cells; combine the shards with 'barriers merge')";

@@ -22,7 +22,7 @@ lines=$(grep -c 'firenet: iteration' "$tmp/p.err")
 seconds=$(sed -n 's/^seconds = //p' "$tmp/p/summary.txt")
 python3 -c "import sys; sys.exit(0 if 1 <= $lines <= 1 + float('$seconds') / 5 else 1)" && ok ||
   bad "$lines iteration lines in $seconds s: not throttled"
-grep -q "^wrote $tmp/p/reconstruction.png" "$tmp/p.err" && ok || bad "no 'wrote' line: $(cat "$tmp/p.err")"
+grep -qx "wrote reconstruction.png, .*, summary.json in '$tmp/p'" "$tmp/p.err" && ok || bad "no 'wrote' line: $(cat "$tmp/p.err")"
 # The progress of fista counts its --iters, with the time left (none at
 # iteration 1 of 2000 above: too early to tell); warpd's automatic --inner has no planned total.
 "$bin" reconstruct --out "$tmp/f" --size 16 --solver fista --iters 30 >/dev/null 2>"$tmp/f.err" || bad "fista failed"

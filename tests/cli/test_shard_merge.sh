@@ -26,6 +26,14 @@ grep -q "merged 8 cells of 3 shards" "$tmp/out" && ok || bad "merge report: $(ca
 [ "$(grep -c "(resumed)" "$tmp/out")" -eq 8 ] && ok || bad "--resume recomputed merged cells: $(cat "$tmp/out")"
 same_files "$tmp/serial" "$tmp/merged" sweep.csv sweep_settings.txt sweep_plot.dat sweep.gp
 [ -e "$tmp/merged/INCOMPLETE" ] && bad "the finished merge is still INCOMPLETE" || ok
+# An output path with a space, a quote, a '$' and non-ASCII bytes: the
+# suggested --resume line must give the shell back exactly that path.
+odd="$tmp/it's a \$HOME dir é"
+"$bin" merge --out "$odd" "$tmp/s1" "$tmp/s2" "$tmp/s3" >"$tmp/out" 2>&1 || bad "merge into an odd path failed: $(cat "$tmp/out")"
+word=$(sed -n 's/^finish with: .* --out \(.*\) --resume$/\1/p' "$tmp/out")
+[ -n "$word" ] && [ "$(eval "printf '%s' $word")" = "$odd" ] && ok || bad "suggested --out word $word does not give back the path"
+"$bin" "${sweep[@]}" --out "$odd" --resume >/dev/null 2>&1 || bad "--resume into the odd path failed"
+same_files "$tmp/serial" "$odd" sweep.csv
 # A missing shard: merge keeps what there is and --resume computes the rest.
 "$bin" merge --out "$tmp/partial" "$tmp/s1" "$tmp/s3" >/dev/null 2>&1 || bad "merge of two shards failed"
 "$bin" "${sweep[@]}" --out "$tmp/partial" --resume >/dev/null 2>&1 || bad "--resume after a partial merge failed"
