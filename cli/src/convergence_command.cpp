@@ -440,8 +440,13 @@ std::string describe_problem(const Settings& s, Eigen::Index side) {
   return t.str();
 }
 
+// The key goes below each panel, so that stacked panels share their width
+// (a key on the right takes the width of its longest title, different per
+// panel); the top offset keeps curves that stay near the largest value off
+// the frame (a stuck run's error, flat near 1).
 const char* const gp_common =
-    "set logscale y\nset format y '10^{%L}'\nset grid\nset key outside right top\nset xlabel 'total inner iterations'\n";
+    "set logscale y\nset format y '10^{%L}'\nset grid\nset key below height 1.5\nset offsets 0, 0, graph 0.06, 0\n"
+    "set xlabel 'total inner iterations'\n";
 
 void plot_noise(const Settings& s, const std::vector<Cell>& cells, SamplingKind k, const OutputDir& out) {
   const std::string name = "convergence_" + sampling_name(k);
@@ -495,7 +500,7 @@ void plot_precision(const Settings& s, const std::vector<Cell>& cells, const Out
       add_block(dat, block, errors_of(c));
       plot << (plot.tellp() > 0 ? ", " : "") << "'mpfr_convergence.dat' index " << e << " using 1:2 with lines lw 2 lc "
            << colour << " title " << gnuplot_string(type_label(c)) << ", 2.0**(-" << c.bits << ") with lines lc "
-           << colour << " dt 3 title " << gnuplot_string("2^-" + std::to_string(c.bits));
+           << colour << " dt 3 title " << gnuplot_string("2^{-" + std::to_string(c.bits) + "}");
     }
     if (!first) continue;
     const int b = block;
