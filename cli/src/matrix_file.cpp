@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <stdexcept>
 #include <vector>
 
 #include "barriers/oracle/instance.hpp"
 #include "barriers/oracle/text_input.hpp"
+#include "matfile.hpp"
+#include "npy.hpp"
 
 namespace barriers::cli {
 namespace {
@@ -152,6 +155,28 @@ oracle::RationalMatrix parse_matrix_text(std::istream& in, const std::string& so
 }
 
 oracle::RationalMatrix read_matrix_file(const std::string& path) {
+  // Binary formats by extension: .npy, .mat, or FILE.mat:NAME for one
+  // variable of a .mat file (when no file has the whole name).
+  const auto ends_with = [](const std::string& s, const char* e) { return lower(s).ends_with(e); };
+  if (ends_with(path, ".npy")) {
+    oracle::DataFile f = oracle::open_data_file(path, "matrix file");
+    return read_npy(f.in, path, f.bytes);
+  }
+  std::string file = path;
+  std::optional<std::string> variable;
+  const std::size_t colon = path.rfind(':');
+  std::error_code ec;
+  if (colon != std::string::npos && ends_with(path.substr(0, colon), ".mat") && !std::filesystem::exists(path, ec)) {
+    file = path.substr(0, colon);
+    variable = path.substr(colon + 1);
+  }
+  if (ends_with(file, ".mat")) {
+    oracle::DataFile f = oracle::open_data_file(file, "matrix file");
+    std::string bytes(f.bytes, '\0');
+    f.in.read(bytes.data(), std::streamsize(bytes.size()));
+    if (std::uintmax_t(f.in.gcount()) != f.bytes) throw std::invalid_argument("cannot read " + file + ": read error");
+    return read_mat(bytes, file, variable);
+  }
   oracle::DataFile f = oracle::open_data_file(path, "matrix file");
   return parse_matrix_text(f.in, path, f.bytes);
 }

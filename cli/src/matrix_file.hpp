@@ -1,5 +1,5 @@
-// Reading matrices and vectors for `barriers solve`: CSV (one row per line)
-// and Matrix Market array format. Numbers are read exactly as rationals, so
+// Reading matrices and vectors for `barriers solve`: CSV (one row per line),
+// Matrix Market array format, .npy and .mat. Numbers are read exactly as rationals, so
 // a value with more digits than double holds keeps them until it is rounded
 // once to the working precision.
 #pragma once
@@ -13,7 +13,9 @@
 
 namespace barriers::cli {
 
-/// Reads PATH by its content: a file starting with "%%MatrixMarket" is
+/// Reads PATH: by its extension a NumPy .npy file (npy.hpp) or a MATLAB
+/// .mat file (matfile.hpp; FILE.mat:NAME reads variable NAME), otherwise by
+/// its content: a file starting with "%%MatrixMarket" is
 /// Matrix Market (matrix array real|integer|complex general; any other
 /// banner is an error), anything else CSV (comma- or whitespace-separated,
 /// '#' comments, real). Refuses directories, devices and pipes up front.
