@@ -1,0 +1,213 @@
+// Training the learned unrolled ISTA network: ellipse data sets, the score,
+// full-batch Adam.
+#include "barriers/solvers/stability/learned_training.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "barriers/solvers/imaging/noise.hpp"
+#include "barriers/solvers/imaging/phantom.hpp"
+
+namespace barriers {
+
+namespace {
+
+template <class R>
+void adam_step(R& p, const R& g, R& m, R& v, const LearnedTrainingSettings<R>& s, const R& c1, const R& c2) {
+  using std::sqrt;
+  m = s.beta1 * m + (R(1) - s.beta1) * g;
+  v = s.beta2 * v + (R(1) - s.beta2) * g * g;
+  p -= s.learning_rate * (m / c1) / (sqrt(v / c2) + s.adam_epsilon);
+}
+
+// A complex entry is two real parameters with their own moments (m and v
+// keep the parts of the two moment estimates).
+template <class R>
+void adam_step(std::complex<R>& p, const std::complex<R>& g, std::complex<R>& m, std::complex<R>& v,
+               const LearnedTrainingSettings<R>& s, const R& c1, const R& c2) {
+  R pr = p.real(), pi = p.imag(), mr = m.real(), mi = m.imag(), vr = v.real(), vi = v.imag();
+  adam_step(pr, g.real(), mr, vr, s, c1, c2);
+  adam_step(pi, g.imag(), mi, vi, s, c1, c2);
+  p = std::complex<R>(pr, pi);
+  m = std::complex<R>(mr, mi);
+  v = std::complex<R>(vr, vi);
+}
+
+template <class T>
+LearnedTrainingSettings<real_of<T>> real_settings(const LearnedTrainingSettings<T>& s) {
+  LearnedTrainingSettings<real_of<T>> r;
+  r.epochs = s.epochs;
+  r.learning_rate = s.learning_rate;
+  r.beta1 = s.beta1;
+  r.beta2 = s.beta2;
+  r.adam_epsilon = s.adam_epsilon;
+  return r;
+}
+
+template <class T>
+void set_zero_like(LearnedIstaParams<T>& z, const LearnedIstaParams<T>& p) {
+  z.steps.assign(p.steps.size(), real_of<T>(0));
+  z.thresholds.resize(p.thresholds.size());
+  for (std::size_t k = 0; k < p.thresholds.size(); ++k) z.thresholds[k].setZero(p.thresholds[k].size());
+  z.U.setZero(p.U.rows(), p.U.cols());
+  z.V.setZero(p.V.rows(), p.V.cols());
+}
+
+template <class T>
+void add_to(LearnedIstaParams<T>& acc, const LearnedIstaParams<T>& g) {
+  for (std::size_t k = 0; k < g.steps.size(); ++k) {
+    acc.steps[k] += g.steps[k];
+    acc.thresholds[k] += g.thresholds[k];
+  }
+  acc.U += g.U;
+  acc.V += g.V;
+}
+
+}  // namespace
+
+template <class T>
+LearnedDataset<T> ellipse_dataset(const ImagingProblem<T>& problem, int count, std::uint64_t seed,
+                                  const real_of<T>& noise, const Matrix<real_of<T>>& detail) {
+  using Real = real_of<T>;
+  if (count < 1 || count > (1 << 20))
+    throw std::invalid_argument("count = " + std::to_string(count) + "; it must lie in 1..2^20");
+  if (!is_finite_scalar(noise) || noise < 0) throw std::invalid_argument("noise must be finite and >= 0");
+  const bool with_detail = detail.size() > 0;
+  if (with_detail && (detail.rows() != problem.shape.rows || detail.cols() != problem.shape.cols))
+    throw std::invalid_argument("the detail image has another shape than the problem's image");
+  LearnedDataset<T> set;
+  for (int i = 0; i < count; ++i) {
+    const std::uint64_t s = (seed << 20) + std::uint64_t(i);
+    Matrix<Real> image = random_ellipses<Real>(problem.shape, s);
+    if (with_detail && i % 2 == 1) image += detail;
+    const Vector<T> pixels = Eigen::Map<const Vector<Real>>(image.data(), image.size()).template cast<T>();
+    Vector<T> x = problem.wavelet->forward(pixels);
+    Vector<T> y = problem.A->forward(x);
+    y += relative_noise<T>(y, noise, noise_seed(s));
+    set.x.push_back(std::move(x));
+    set.y.push_back(std::move(y));
+  }
+  return set;
+}
+
+template <class T>
+LearnedScore<T> learned_score(LearnedIstaMap<T>& map, const LearnedDataset<T>& set) {
+  using Real = real_of<T>;
+  if (set.x.empty() || set.x.size() != set.y.size()) throw std::invalid_argument("the data set is empty or ragged");
+  Real loss(0), rel(0);
+  Vector<T> out;
+  for (std::size_t i = 0; i < set.x.size(); ++i) {
+    map.forward(set.y[i], out);
+    out -= set.x[i];
+    const Real e2 = out.squaredNorm();
+    loss += e2;
+    using std::sqrt;
+    rel += sqrt(e2) / set.x[i].norm();
+  }
+  const Real n = Real(long(set.x.size()));
+  return {loss / n, rel / n};
+}
+
+template <class T>
+LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const LearnedDataset<T>& train,
+                                            const LearnedTrainingSettings<T>& settings) {
+  using Real = real_of<T>;
+  if (train.x.empty() || train.x.size() != train.y.size())
+    throw std::invalid_argument("the training set is empty or ragged");
+  for (std::size_t i = 0; i < train.x.size(); ++i)
+    if (train.x[i].size() != map.output_size() || train.y[i].size() != map.input_size())
+      throw std::invalid_argument("training example " + std::to_string(i) + " does not fit the network's sizes");
+  if (settings.epochs < 1) throw std::invalid_argument("epochs must be >= 1");
+  const auto bad = [](const Real& v, const Real& lo, const Real& hi) { return !(v >= lo && v < hi); };
+  if (!is_finite_scalar(settings.learning_rate) || !(settings.learning_rate > 0))
+    throw std::invalid_argument("learning_rate must be finite and > 0");
+  if (bad(settings.beta1, Real(0), Real(1)) || bad(settings.beta2, Real(0), Real(1)))
+    throw std::invalid_argument("beta1 and beta2 must lie in [0, 1)");
+  if (!is_finite_scalar(settings.adam_epsilon) || !(settings.adam_epsilon > 0))
+    throw std::invalid_argument("adam_epsilon must be finite and > 0");
+
+  const LearnedTrainingSettings<Real> rs = real_settings(settings);
+  LearnedIstaParams<T> p = map.params(), best = p, grad, gi, m, v;
+  set_zero_like(m, p);
+  set_zero_like(v, p);
+  set_zero_like(grad, p);
+  const Real n = Real(long(train.x.size()));
+  Vector<T> out, g_y;
+  LearnedTrainingResult<T> result;
+  Real best_loss(0), b1_power(1), b2_power(1);
+  for (int epoch = 0; epoch <= settings.epochs; ++epoch) {
+    // Loss and gradient at the current parameters (the last pass only
+    // scores the final parameters).
+    const bool step = epoch < settings.epochs;
+    Real loss(0);
+    set_zero_like(grad, p);
+    for (std::size_t i = 0; i < train.x.size(); ++i) {
+      map.forward(train.y[i], out);
+      out -= train.x[i];
+      loss += out.squaredNorm();
+      if (!step) continue;
+      out *= Real(2);
+      map.backward_all(out, gi, g_y);
+      add_to(grad, gi);
+    }
+    loss /= n;
+    if (!is_finite_scalar(loss)) throw std::runtime_error("the training loss is not finite");
+    result.loss.push_back(loss);
+    if (epoch == 0 || loss < best_loss) {
+      best_loss = loss;
+      best = p;
+      result.best_epoch = epoch;
+    }
+    if (!step) break;
+    b1_power *= settings.beta1;
+    b2_power *= settings.beta2;
+    const Real c1 = Real(1) - b1_power, c2 = Real(1) - b2_power;
+    for (std::size_t k = 0; k < p.steps.size(); ++k) {
+      adam_step(p.steps[k], Real(grad.steps[k] / n), m.steps[k], v.steps[k], rs, c1, c2);
+      for (Eigen::Index l = 0; l < p.thresholds[k].size(); ++l) {
+        adam_step(p.thresholds[k](l), Real(grad.thresholds[k](l) / n), m.thresholds[k](l), v.thresholds[k](l), rs,
+                  c1, c2);
+        if (p.thresholds[k](l) < 0) p.thresholds[k](l) = Real(0);
+      }
+    }
+    for (Eigen::Index j = 0; j < p.U.size(); ++j)
+      adam_step(p.U.data()[j], T(grad.U.data()[j] / n), m.U.data()[j], v.U.data()[j], rs, c1, c2);
+    for (Eigen::Index j = 0; j < p.V.size(); ++j)
+      adam_step(p.V.data()[j], T(grad.V.data()[j] / n), m.V.data()[j], v.V.data()[j], rs, c1, c2);
+    map.set_params(p);
+    if (settings.progress) settings.progress(epoch, loss);
+  }
+  map.set_params(best);
+  return result;
+}
+
+template <class T>
+TrainedLearned<T> train_learned(const ImagingProblem<T>& problem, const LearnedSetup<T>& setup,
+                                const Matrix<real_of<T>>& detail) {
+  const int levels = int(problem.level_starts.size()) - 1;
+  TrainedLearned<T> out;
+  out.map = std::make_shared<LearnedIstaMap<T>>(
+      problem.A, problem.level_starts,
+      initial_learned_ista_params<T>(*problem.A, setup.layers, levels, setup.threshold, setup.rank,
+                                     setup.init_scale, setup.seed));
+  const LearnedDataset<T> train = ellipse_dataset(problem, setup.train_count, setup.seed, setup.noise, detail);
+  const LearnedDataset<T> test = ellipse_dataset(problem, setup.test_count, setup.seed + 1, setup.noise, detail);
+  out.training = train_learned_ista(*out.map, train, setup.training);
+  out.train_score = learned_score(*out.map, train);
+  out.test_score = learned_score(*out.map, test);
+  return out;
+}
+
+#define BARRIERS_X(T)                                                                                       \
+  template TrainedLearned<T> train_learned<T>(const ImagingProblem<T>&, const LearnedSetup<T>&,              \
+                                              const Matrix<real_of<T>>&);                                    \
+  template LearnedDataset<T> ellipse_dataset<T>(const ImagingProblem<T>&, int, std::uint64_t,               \
+                                                const real_of<T>&, const Matrix<real_of<T>>&);              \
+  template LearnedScore<T> learned_score<T>(LearnedIstaMap<T>&, const LearnedDataset<T>&);                  \
+  template LearnedTrainingResult<T> train_learned_ista<T>(LearnedIstaMap<T>&, const LearnedDataset<T>&,      \
+                                                          const LearnedTrainingSettings<T>&);
+BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
+#undef BARRIERS_X
+
+}  // namespace barriers
