@@ -65,6 +65,27 @@ grep -q "It is stuck from restart" "$tmp/paper/report.md" && ok || bad "report.m
 grep -q "^## The published settings" "$tmp/paper/report.md" && grep -q "6 of 6 cells are stuck" "$tmp/paper/report.md" \
   && ok || bad "report.md lacks the published-settings section: $(tail -5 "$tmp/paper/report.md")"
 
+# Why the published settings stall (docs/convergence.md, "Why the published
+# parameters do not converge here", row 9), on that section's 64 x 64
+# problem: Shepp-Logan with 102 of 4096 Haar coefficients, 614 Fourier samples
+# (15% DAS), noise 0, 16 restarts, lambda = 2.5e-4. With p = 5 and p = 20
+# inner steps the run is certified stuck (final error >= distance - reach,
+# as above); with p = 40 it is not stuck and ends below e^-16 = 1.1e-7, the
+# theory's delta + e^-n at n = 16 with delta = 1e-9 and C = 1.
+for p in 5 20 40; do
+  "$bin" convergence --paper --size 64 --keep 0.025 --sampling fourier --noise 0 --type double --restarts 16 \
+    --inner "$p" --quiet --out "$tmp/inner$p" >/dev/null 2>"$tmp/err" \
+    || bad "convergence --paper --inner $p (64x64) failed: $(cat "$tmp/err")"
+done
+awk -F, 'NR == 2 { exit !($6 == 614 && $7 == 102 && $9 == 16) }' "$tmp/inner5/summary.csv" \
+  && ok || bad "the 64x64 problem is not the documented one: $(cat "$tmp/inner5/summary.csv")"
+for p in 5 20; do
+  awk -F, 'NR == 2 { exit !($21 + 0 >= 1 && $12 + 0 >= $22 - $23 && $12 > 0.3) }' "$tmp/inner$p/summary.csv" \
+    && ok || bad "--inner $p should be certified stuck far from x: $(cat "$tmp/inner$p/summary.csv")"
+done
+awk -F, 'NR == 2 { exit !($21 == "" && $12 + 0 < exp(-16)) }' "$tmp/inner40/summary.csv" \
+  && ok || bad "--inner 40 should converge below e^-16: $(cat "$tmp/inner40/summary.csv")"
+
 # Bad input: one line, exit 2, nothing written.
 expect_rejected 2 "--noise" convergence --noise nan --out "$tmp/b1"
 no_final_files "$tmp/b1"
