@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -51,7 +52,8 @@ struct ReconstructOptions {
   std::string lambda = "2.5e-4", delta, C1 = "1", C2 = "1";
   std::string restarts = "20", inner = "30", iters = "500", history_every = "1";
   std::string type = "double", bits = "128", seed = "1", out;
-  bool quiet = false;
+  std::string grid = "0", grid_ratio = "4", grid_rounds = "1", grid_kappa = "0";
+  bool baseline = false, quiet = false;
   std::set<std::string> given;  ///< options the user set explicitly
 };
 
@@ -73,6 +75,9 @@ struct Parsed {
   int restarts = 0;
   long inner = 0, iters = 0, history_every = 1;
   unsigned bits = 0;
+  int grid = 0, grid_rounds = 1;     ///< --grid H: (2H + 1)^2 (C1, C2) pairs around --C1, --C2
+  double grid_ratio = 4, grid_kappa = 0;
+  bool baseline = false;             ///< --baseline: also the non-restarted primal-dual run
 };
 
 double number_option(const std::string& option, const std::string& text, double min, bool min_open, double max) {
@@ -119,6 +124,12 @@ void check_applicable(const ReconstructOptions& o) {
       {"--das-levels", {o.pattern == "das", "only the das pattern has radius levels"}},
       {"--regulariser", {s == "warpd" || s == "pdhg", "only warpd and pdhg take image regularisers"}},
       {"--weights", {o.regulariser != "tv" && o.regulariser != "tgv", "tv and tgv have no wavelet levels to weight"}},
+      {"--grid", {s == "warpd", "only warpd has the C1, C2 grid search"}},
+      {"--grid-ratio", {o.given.count("--grid") > 0, "--grid-ratio is the spacing of --grid's values; give --grid"}},
+      {"--grid-rounds", {o.given.count("--grid") > 0, "--grid-rounds repeats --grid's search; give --grid"}},
+      {"--grid-kappa", {o.given.count("--grid") > 0, "--grid-kappa weighs --grid's selection rule; give --grid"}},
+      {"--baseline", {s == "warpd", "only warpd has a restart scheme to compare with (the un-restarted baseline of "
+                                    "firenet is --solver pdhg)"}},
   };
   for (const auto& [option, rule] : rules)
     if (o.given.count(option) && !rule.first)
@@ -169,6 +180,14 @@ Parsed parse_options(const ReconstructOptions& o) {
   p.iters = long(parse_integer("--iters", o.iters, 1, 100000000));
   p.history_every = long(parse_integer("--history-every", o.history_every, 1, 100000000));
   p.bits = unsigned(parse_integer("--bits", o.bits, 16, 1 << 16));
+  p.grid = int(parse_integer("--grid", o.grid, 0, 10));
+  p.grid_ratio = number_option("--grid-ratio", o.grid_ratio, 1, true, 1e6);
+  p.grid_rounds = int(parse_integer("--grid-rounds", o.grid_rounds, 1, 10));
+  p.grid_kappa = number_option("--grid-kappa", o.grid_kappa, 0, false, 1e12);
+  if (p.grid > 0 && p.inner == 0)
+    throw UsageError("--grid needs --inner > 0: every (C1, C2) run gets the budget --restarts x --inner "
+                     "(doubled in each further --grid-rounds round)");
+  p.baseline = o.baseline;
   if (std::count(phantoms.begin(), phantoms.end(), o.image)) {
     p.shape = parse_size(o.size);
   } else {
@@ -211,14 +230,19 @@ std::string full_decimal(const R& v) {
   }
 }
 
-// The shortest decimal that reads back as v (0.15, not 0.14999999999999999).
+// The shortest decimal that reads back as v (0.15, not 0.14999999999999999),
+// without an exponent where plain digits are as exact (10, not 1e+01).
 std::string shortest(double v) {
   char buf[40];
+  std::string first;
   for (int digits = 1; digits <= 17; ++digits) {
     std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    if (std::strtod(buf, nullptr) == v) break;
+    if (std::strtod(buf, nullptr) != v) continue;
+    if (first.empty()) first = buf;
+    const double a = std::fabs(v);
+    if (!std::strchr(buf, 'e') || a < 1e-4 || a >= 1e17) return first.find('e') == std::string::npos ? first : buf;
   }
-  return buf;
+  return first.empty() ? buf : first;
 }
 
 // Seconds between progress lines on a terminal (progress_interval_not_tty
@@ -256,14 +280,17 @@ std::string y_axis(const std::vector<double>& values) {
 
 // history: the recorded rows; image: errors are of the image (tv, tgv,
 // analysis), else of the wavelet coefficients.
-bool write_plot(const OutputDir& out, const std::string& title, const std::vector<Row>& history, double dual,
-                bool image) {
+// baseline: the non-restarted run's rows (--baseline), drawn beside.
+bool write_plot(const OutputDir& out, const std::string& title, const std::vector<Row>& history,
+                const std::vector<Row>* baseline, double dual, bool image) {
   const bool gap = std::any_of(history.begin(), history.end(), [&](const Row& h) { return h.objective - dual > 0; });
   std::vector<double> plotted;
   for (const Row& h : history) {
     plotted.push_back(h.relative_error);
     if (gap) plotted.push_back(h.objective - dual);
   }
+  if (baseline)
+    for (const Row& h : *baseline) plotted.push_back(h.relative_error);
   // A line needs two points: a single recorded iteration is drawn as a point.
   const std::string style = history.size() < 2 ? "points pt 7 ps 1.5" : "lines lw 2";
   const std::string x = image ? "u" : "x";
@@ -278,6 +305,10 @@ bool write_plot(const OutputDir& out, const std::string& title, const std::vecto
   if (gap)
     gp << ", \\\n  'history.csv' every ::1 using 1:($4 > 0 ? $4 : 1/0) with " << style << " title "
        << gnuplot_string("objective - final dual bound");
+  if (baseline)
+    gp << ", \\\n  'baseline_history.csv' every ::1 using 1:($2 > 0 ? $2 : 1/0) with "
+       << (baseline->size() < 2 ? "points pt 6 ps 1.5" : "lines lw 2 dt 2") << " title "
+       << gnuplot_string("relative error without restarts (same steps)");
   gp << "\n";
   return out.plot("convergence.gp", gp.str(), "convergence.png");
 }
@@ -287,6 +318,60 @@ Matrix<double> to_double(const Matrix<R>& m) {
   Matrix<double> d(m.rows(), m.cols());
   for (Eigen::Index k = 0; k < m.size(); ++k) d.data()[k] = static_cast<double>(m.data()[k]);
   return d;
+}
+
+// The image regulariser named by --regulariser tv|tgv|analysis; analysis
+// weights each wavelet level by its sparsity-in-levels weight (w, constant
+// on a level) unless w is null (--weights none).
+template <class T>
+ImageRegularisation<T> image_regularisation(const ImagingProblem<T>& prob, const std::string& name,
+                                            const Vector<real_of<T>>* w) {
+  ImageRegularisation<T> reg;
+  if (name == "tv") {
+    reg.kind = ImageRegulariserKind::tv;
+  } else if (name == "tgv") {
+    reg.kind = ImageRegulariserKind::tgv;
+  } else {
+    reg.kind = ImageRegulariserKind::analysis;
+    reg.analysis = prob.wavelet;
+    reg.level_starts = prob.level_starts;
+    for (std::size_t l = 0; w && l + 1 < prob.level_starts.size(); ++l)
+      reg.level_weights.push_back((*w)(prob.level_starts[l]));
+  }
+  return reg;
+}
+
+// The run of a grid search whose output it returned: the smallest criterion,
+// the first such in the search's order (its tie rule).
+template <class T>
+const WarpdGridRun<T>& chosen_run(const WarpdGridResult<T>& g) {
+  const WarpdGridRun<T>* best = nullptr;
+  for (const WarpdGridRun<T>& run : g.runs)
+    if (run.C1 == g.C1 && run.C2 == g.C2 && (!best || run.criterion < best->criterion)) best = &run;
+  if (!best) throw std::logic_error("the grid search returned constants it did not run");
+  return *best;
+}
+
+// The distinct C1 (or C2) values a grid search ran, in its order.
+template <class T>
+std::string grid_values(const WarpdGridResult<T>& g, bool c1) {
+  std::vector<double> seen;
+  std::string text;
+  for (const WarpdGridRun<T>& run : g.runs) {
+    const double v = double(c1 ? run.C1 : run.C2);
+    if (std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
+    seen.push_back(v);
+    text += (text.empty() ? "" : " ") + shortest(v);
+  }
+  return text;
+}
+
+template <class T>
+bool same_vector(const Vector<T>& a, const Vector<T>& b) {
+  if (a.size() != b.size()) return false;
+  for (Eigen::Index k = 0; k < a.size(); ++k)
+    if (!(a(k) == b(k))) return false;
+  return true;
 }
 
 template <class T>
@@ -325,7 +410,8 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
 
   const std::vector<std::string> names = {"reconstruction.png", "error.png", "truth.png", "mask.png",
                                           "samples.txt", "history.csv", "convergence.gp", "convergence.png",
-                                          "summary.txt", "summary.json"};
+                                          "summary.txt", "summary.json", "grid.csv", "baseline.png",
+                                          "baseline_history.csv"};
   const OutputDir out(o.out, names, "barriers reconstruct");
   if (phase)
     phase->print(-1, "built the " + std::to_string(p.shape.rows) + "x" + std::to_string(p.shape.cols) + " problem in " +
@@ -336,29 +422,31 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   const Vector<T> pixels = Eigen::Map<const Vector<R>>(prob.image.data(), prob.image.size()).template cast<T>();
   // Errors relative to the truth: the coefficients x_true, or the image for --regulariser tv|tgv|analysis.
   const R ref_norm = p.image_regulariser ? R(pixels.norm()) : x_norm;
-  std::vector<Row> history;
+  std::vector<Row> history, baseline_history;
   // Progress rides on the observed iterations (every --history-every): the
   // error and objective are computed for history.csv anyway, so progress
   // costs no operator application. The planned total is unknown (0) for
   // warpd's automatic --inner.
   const bool restarted = o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr";
   const long planned = restarted ? long(p.restarts) * p.inner : p.iters;
-  Observer<R> observe = [&](const IterationInfo<R>& info) {
-    history.push_back({info.iteration, static_cast<double>(R(*info.error / ref_norm)),
-                       static_cast<double>(info.objective),
-                       info.feasibility_gap ? std::optional<double>(static_cast<double>(*info.feasibility_gap))
-                                            : std::nullopt});
-    if (steps) {
-      const Row& h = history.back();
-      char line[200];
-      std::snprintf(line, sizeof line, "%s: iteration %ld%s%s, relative error %.4g, objective %.6g", o.solver.c_str(),
-                    h.iteration, planned > 0 ? (" of " + std::to_string(planned)).c_str() : "",
-                    restarted ? (", restart " + std::to_string(info.restart + 1)).c_str() : "", h.relative_error,
-                    h.objective);
-      steps->print(planned > 0 ? double(h.iteration) / double(planned) : -1, line);
-    }
-    return true;
+  auto observer_into = [&](std::vector<Row>& rows, const std::string& label, bool restarts) -> Observer<R> {
+    return [&rows, label, restarts, &ref_norm, &steps, planned](const IterationInfo<R>& info) {
+      rows.push_back({info.iteration, static_cast<double>(R(*info.error / ref_norm)), static_cast<double>(info.objective),
+                      info.feasibility_gap ? std::optional<double>(static_cast<double>(*info.feasibility_gap))
+                                           : std::nullopt});
+      if (steps) {
+        const Row& h = rows.back();
+        char line[200];
+        std::snprintf(line, sizeof line, "%s: iteration %ld%s%s, relative error %.4g, objective %.6g", label.c_str(),
+                      h.iteration, planned > 0 ? (" of " + std::to_string(planned)).c_str() : "",
+                      restarts ? (", restart " + std::to_string(info.restart + 1)).c_str() : "", h.relative_error,
+                      h.objective);
+        steps->print(planned > 0 ? double(h.iteration) / double(planned) : -1, line);
+      }
+      return true;
+    };
   };
+  const Observer<R> observe = observer_into(history, o.solver, restarted);
   auto attach = [&](auto& st) {
     st.reference = prob.x_true;
     st.observer = observe;
@@ -378,8 +466,12 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     A_img = sampled_image_operator<T>(U, prob.pattern.indices, U->norm_bound() - 1);
   }
   SolverResult<T> r;
+  std::optional<SolverResult<T>> baseline;      // --baseline
+  std::optional<WarpdGridResult<T>> grid;        // --grid
+  double baseline_seconds = 0;
   SparseProblem problem = SparseProblem::p3_sqrt_lasso;
   long inner_used = p.inner;
+  int restarts_used = p.restarts;
   const auto start = std::chrono::steady_clock::now();
   if (o.solver == "firenet") {
     FirenetSettings<T> st;
@@ -389,33 +481,10 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     st.inner = int(p.inner);
     attach(st);
     r = firenet(A, prob.y, st);
-  } else if (p.image_regulariser) {  // warpd or pdhg on the image
-    WarpdSettings<T> st;
-    st.eps = eta;
-    st.C1 = R(p.C1);
-    st.C2 = R(p.C2);
-    st.delta = delta;
-    st.restarts = o.solver == "warpd" ? p.restarts : 1;
-    st.inner = o.solver == "warpd" ? p.inner : p.iters;
-    st.reference = pixels;
-    st.observer = observe;
-    st.observe_every = p.history_every;
-    ImageRegularisation<T> reg;
-    if (o.regulariser == "tv") {
-      reg.kind = ImageRegulariserKind::tv;
-    } else if (o.regulariser == "tgv") {
-      reg.kind = ImageRegulariserKind::tgv;
-    } else {
-      reg.kind = ImageRegulariserKind::analysis;
-      reg.analysis = prob.wavelet;
-      reg.level_starts = prob.level_starts;
-      for (std::size_t l = 0; p.level_weights && l + 1 < prob.level_starts.size(); ++l)
-        reg.level_weights.push_back(w(prob.level_starts[l]));
-    }
-    r = o.solver == "warpd" ? image_warpd<T>(*A_img, prob.y, prob.shape, reg, st)
-                            : image_primal_dual_baseline<T>(*A_img, prob.y, prob.shape, reg, st);
   } else if (o.solver == "warpd") {
-    problem = SparseProblem::p1_basis_pursuit;
+    // WARPd on the image (tv, tgv, analysis) or on the wavelet coefficients
+    // (l1: P1 basis pursuit); with --grid over a grid of (C1, C2), with
+    // --baseline also without restarts.
     WarpdSettings<T> st;
     st.eps = eta;
     st.C1 = R(p.C1);
@@ -423,8 +492,77 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     st.delta = delta;
     st.restarts = p.restarts;
     st.inner = p.inner;
-    attach(st);
-    r = warpd(A, prob.y, st);
+    std::optional<ImageRegularisation<T>> reg;
+    if (p.image_regulariser) {
+      reg = image_regularisation(prob, o.regulariser, p.level_weights ? &w : nullptr);
+      st.reference = pixels;
+      st.observer = observe;
+      st.observe_every = p.history_every;
+    } else {
+      problem = SparseProblem::p1_basis_pursuit;
+      attach(st);
+    }
+    const LinearOperator<T>& A_w = reg ? *A_img : A;
+    auto run = [&](const WarpdSettings<T>& s) {
+      return reg ? image_warpd<T>(A_w, prob.y, prob.shape, *reg, s) : warpd(A_w, prob.y, s);
+    };
+    if (p.grid > 0) {
+      WarpdGridSearch<T> g;
+      g.C1_values = geometric_grid(R(p.C1), R(p.grid_ratio), p.grid);
+      g.C2_values = geometric_grid(R(p.C2), R(p.grid_ratio), p.grid);
+      g.budget = long(p.restarts) * p.inner;
+      g.rounds = p.grid_rounds;
+      g.kappa = R(p.grid_kappa);
+      if (phase)
+        phase->print(-1, "grid search: " + std::to_string(g.C1_values.size() * g.C2_values.size()) +
+                             " (C1, C2) pairs, " + std::to_string(g.rounds) + " round(s), " +
+                             std::to_string(g.budget) + " iterations per run in round 1");
+      grid = reg ? image_warpd_grid_search<T>(A_w, prob.y, prob.shape, *reg, st, g) : warpd_grid_search(A_w, prob.y, st, g);
+      // The search keeps no history: the chosen run is repeated with the
+      // observer (the same arithmetic, so the same output, checked below).
+      const WarpdGridRun<T>& chosen = chosen_run(*grid);
+      st.C1 = chosen.C1;
+      st.C2 = chosen.C2;
+      st.restarts = chosen.restarts;
+      st.inner = chosen.inner;
+      if (phase)
+        phase->print(-1, "grid search chose C1 = " + shortest(double(chosen.C1)) + ", C2 = " +
+                             shortest(double(chosen.C2)) + " after " + std::to_string(grid->total_iterations) +
+                             " iterations; repeating that run for its history");
+    }
+    r = run(st);
+    inner_used = st.inner;
+    restarts_used = st.restarts;
+    if (grid && !same_vector(r.solution, grid->best.solution))
+      throw std::logic_error("the repeated grid-search run differs from the run the search chose");
+    if (p.baseline) {
+      const auto baseline_start = std::chrono::steady_clock::now();
+      // What WARPd does with its restarts switched off: restarts x inner
+      // steps with the step sizes of its first restart.
+      WarpdSettings<T> bs = st;
+      bs.observer = observer_into(baseline_history, "baseline (no restarts)", false);
+      if (reg) {
+        baseline = image_primal_dual_baseline<T>(A_w, prob.y, prob.shape, *reg, bs);
+      } else {
+        bs.inner = warpd_inner_count(A_w, st) * st.restarts;
+        bs.restarts = 1;
+        baseline = warpd(A_w, prob.y, bs);
+      }
+      baseline_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - baseline_start).count();
+    }
+  } else if (p.image_regulariser) {  // pdhg on the image: the un-restarted baseline of image WARPd
+    WarpdSettings<T> st;
+    st.eps = eta;
+    st.C1 = R(p.C1);
+    st.C2 = R(p.C2);
+    st.delta = delta;
+    st.restarts = 1;
+    st.inner = p.iters;
+    st.reference = pixels;
+    st.observer = observe;
+    st.observe_every = p.history_every;
+    r = image_primal_dual_baseline<T>(*A_img, prob.y, prob.shape,
+                                      image_regularisation(prob, o.regulariser, p.level_weights ? &w : nullptr), st);
   } else if (o.solver == "warpd-sr") {
     WarpdSrSettings<T> st;
     st.lambda = lambda;
@@ -449,11 +587,12 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     attach(st);
     r = primal_dual(A, prob.y, st);
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - baseline_seconds;
   if (phase)
     phase->print(-1, o.solver + " stopped after " + std::to_string(r.iterations) + " iterations; computing the quality" +
                          (p.image_regulariser ? "" : ", the duality gap") + " and the outputs");
-  if (r.iterations > 0 && (inner_used == 0)) inner_used = r.iterations / p.restarts;
+  if (r.iterations > 0 && (inner_used == 0)) inner_used = r.iterations / restarts_used;
   const bool finite = r.reason != TerminationReason::non_finite;
   const R lambda_used = problem == SparseProblem::p2_lasso ? lambda_p2 : lambda;
   // The duality gap is available for the synthesis problems only.
@@ -461,20 +600,31 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   if (!p.image_regulariser) opt = duality_gap(problem, A, prob.y, r.solution, r.dual, lambda_used, eta, w);
 
   // Quality: relative error of the image in the working type, PSNR and SSIM in double.
-  Matrix<R> rec(prob.shape.rows, prob.shape.cols);
-  if (p.image_regulariser) {
-    for (Eigen::Index k = 0; k < rec.size(); ++k) {
+  auto image_of = [&](const Vector<T>& solution) {
+    if (!p.image_regulariser) return image_from_coefficients(prob, solution);
+    Matrix<R> u(prob.shape.rows, prob.shape.cols);
+    for (Eigen::Index k = 0; k < u.size(); ++k) {
       if constexpr (number_traits<T>::is_complex)
-        rec.data()[k] = r.solution(k).real();
+        u.data()[k] = solution(k).real();
       else
-        rec.data()[k] = r.solution(k);
+        u.data()[k] = solution(k);
     }
-  } else {
-    rec = image_from_coefficients(prob, r.solution);
-  }
+    return u;
+  };
+  const Matrix<R> rec = image_of(r.solution);
   const R rel = relative_image_error<R>(rec, prob.image);
   const Matrix<double> rec_d = to_double(rec), truth_d = to_double(prob.image);
   const double ps = psnr(rec_d, truth_d), ss = ssim(rec_d, truth_d);
+  Matrix<double> baseline_d;
+  R baseline_rel(0);
+  double baseline_ps = 0, baseline_ss = 0;
+  if (baseline) {
+    const Matrix<R> u = image_of(baseline->solution);
+    baseline_rel = relative_image_error<R>(u, prob.image);
+    baseline_d = to_double(u);
+    baseline_ps = psnr(baseline_d, truth_d);
+    baseline_ss = ssim(baseline_d, truth_d);
+  }
   const Matrix<double> err = (rec_d - truth_d).cwiseAbs();
   const double err_max = err.maxCoeff();
   const Matrix<double> err_img = err_max > 0 ? Matrix<double>(err / err_max) : err;
@@ -503,9 +653,15 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
       {"problem", p.image_regulariser ? "min R(u) s.t. ||A u - y|| <= eta" : to_string(problem)},
       {"lambda", p.image_regulariser ? "" : lambda_text},
       {"delta", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? full_decimal(delta) : ""},
-      {"C1", o.solver == "warpd" || o.solver == "warpd-sr" ? shortest(p.C1) : ""},
-      {"C2", o.solver == "warpd" ? shortest(p.C2) : ""},
-      {"restarts", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? std::to_string(p.restarts) : ""},
+      {"C1", o.solver == "warpd" || o.solver == "warpd-sr" ? shortest(grid ? double(grid->C1) : p.C1) : ""},
+      {"C2", o.solver == "warpd" ? shortest(grid ? double(grid->C2) : p.C2) : ""},
+      {"grid_C1_values", grid ? grid_values(*grid, true) : ""},
+      {"grid_C2_values", grid ? grid_values(*grid, false) : ""},
+      {"grid_rounds", grid ? std::to_string(p.grid_rounds) : ""},
+      {"grid_kappa", grid ? shortest(p.grid_kappa > 0 ? p.grid_kappa : double(grid->runs.back().C2)) : ""},
+      {"grid_runs", grid ? std::to_string(grid->runs.size()) : ""},
+      {"grid_iterations", grid ? std::to_string(grid->total_iterations) : ""},
+      {"restarts", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? std::to_string(restarts_used) : ""},
       {"relative_error_of", p.image_regulariser ? "image (history and summary)" : "wavelet coefficients (history), image (summary)"},
       {"inner", o.solver == "firenet" || o.solver == "warpd" || o.solver == "warpd-sr" ? std::to_string(inner_used) : ""},
       {"type", type_name},
@@ -522,7 +678,12 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
       {"relative_duality_gap", opt ? full_decimal(opt->relative_gap) : ""},
       {"feasibility_gap", full_decimal(r.feasibility_gap)},
       {"error_png_white", shortest(err_max)},
+      {"baseline_iterations", baseline ? std::to_string(baseline->iterations) : ""},
+      {"baseline_relative_error", baseline ? full_decimal(baseline_rel) : ""},
+      {"baseline_psnr_db", baseline ? (std::isinf(baseline_ps) ? "inf" : shortest(baseline_ps)) : ""},
+      {"baseline_ssim", baseline ? (std::isnan(baseline_ss) ? "n/a" : shortest(baseline_ss)) : ""},
       {"seconds", shortest(seconds)},
+      {"baseline_seconds", baseline ? shortest(baseline_seconds) : ""},
   };
   std::ostringstream txt;
   nlohmann::ordered_json js;
@@ -531,12 +692,16 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
     txt << k << " = " << v << "\n";
     js[k] = v;
   }
-  std::ostringstream hist;
-  hist << "iteration,relative_error,objective,gap_bound,feasibility_gap\n";
   const double dual = opt ? double(opt->dual) : std::nan("");
-  for (const Row& h : history)
-    hist << h.iteration << "," << shortest(h.relative_error) << "," << shortest(h.objective) << "," << (opt ? shortest(h.objective - dual) : "")
-         << "," << (h.feasibility_gap ? shortest(*h.feasibility_gap) : "") << "\n";
+  auto history_csv = [&](const std::vector<Row>& rows) {
+    std::ostringstream hist;
+    hist << "iteration,relative_error,objective,gap_bound,feasibility_gap\n";
+    for (const Row& h : rows)
+      hist << h.iteration << "," << shortest(h.relative_error) << "," << shortest(h.objective) << ","
+           << (opt ? shortest(h.objective - dual) : "") << ","
+           << (h.feasibility_gap ? shortest(*h.feasibility_gap) : "") << "\n";
+    return hist.str();
+  };
 
   out.write("reconstruction.png", encode_image(rec_d, ImageFormat::png, 8));
   out.write("truth.png", encode_image(truth_d, ImageFormat::png, 8));
@@ -546,14 +711,36 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
                                                                    : SpectrumLayout::walsh),
                                      ImageFormat::png, 8));
   out.write("samples.txt", index_list(prob.pattern));
-  out.write("history.csv", hist.str());
+  out.write("history.csv", history_csv(history));
+  std::string written;  // the optional files, for the closing line
+  if (baseline) {
+    out.write("baseline.png", encode_image(baseline_d, ImageFormat::png, 8));
+    out.write("baseline_history.csv", history_csv(baseline_history));
+    written += "baseline.png, baseline_history.csv, ";
+  }
+  if (grid) {
+    // One row per run; relative_error is that of the run's output against the
+    // truth (the image, or the wavelet coefficients for l1).
+    std::ostringstream g;
+    g << "round,C1,C2,budget,restarts,inner,iterations,criterion,relative_error,chosen\n";
+    const WarpdGridRun<T>* chosen = &chosen_run(*grid);
+    long round = 0, last_budget = grid->runs.front().budget;
+    for (const WarpdGridRun<T>& run : grid->runs) {
+      if (run.budget != last_budget) ++round, last_budget = run.budget;
+      g << round + 1 << "," << shortest(double(run.C1)) << "," << shortest(double(run.C2)) << "," << run.budget << ","
+        << run.restarts << "," << run.inner << "," << run.iterations << "," << full_decimal(run.criterion) << ","
+        << (run.error ? full_decimal(R(*run.error / ref_norm)) : "") << "," << (&run == chosen ? "yes" : "no") << "\n";
+    }
+    out.write("grid.csv", g.str());
+    written += "grid.csv, ";
+  }
   out.write("summary.txt", txt.str());
   out.write("summary.json", js.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   // The title names the regulariser where it is not the default l1, so TV, TGV and analysis runs differ.
   const std::string solver_title = o.solver + (p.image_regulariser ? " " + o.regulariser : std::string());
   const bool plotted = write_plot(out, solver_title + " (" + type_name + "): " + sampling_name(sp.sampling) + " " +
                                            pattern_name(sp.pattern) + " " + shortest(sp.rate),
-                                  history, dual, p.image_regulariser);
+                                  history, baseline ? &baseline_history : nullptr, dual, p.image_regulariser);
   if (finite) out.finish();
 
   std::printf("%s, %s %s sampling, %ld of %ld samples (%s), noise %g, %s %d levels, type %s\n", o.solver.c_str(),
@@ -563,7 +750,15 @@ int reconstruct_typed(const ReconstructOptions& o, const Parsed& p) {
   std::printf("  iterations %ld (%s), %.3g s\n", r.iterations, to_string(r.reason).c_str(), seconds);
   std::printf("  relative error %s, PSNR %s dB (peak %g), SSIM %s\n", full_decimal(rel).c_str(),
               std::isinf(ps) ? "inf" : shortest(ps).c_str(), truth_d.maxCoeff(), std::isnan(ss) ? "n/a" : shortest(ss).c_str());
-  std::cerr << "wrote reconstruction.png, error.png, truth.png, mask.png, samples.txt, history.csv, "
+  if (baseline)
+    std::printf("  baseline (no restarts, %ld iterations): relative error %s, PSNR %s dB, SSIM %s\n",
+                baseline->iterations, full_decimal(baseline_rel).c_str(),
+                std::isinf(baseline_ps) ? "inf" : shortest(baseline_ps).c_str(),
+                std::isnan(baseline_ss) ? "n/a" : shortest(baseline_ss).c_str());
+  if (grid)
+    std::printf("  grid search: %zu runs, %ld iterations in all; chose C1 = %s, C2 = %s\n", grid->runs.size(),
+                grid->total_iterations, shortest(double(grid->C1)).c_str(), shortest(double(grid->C2)).c_str());
+  std::cerr << "wrote reconstruction.png, error.png, truth.png, mask.png, samples.txt, history.csv, " << written
             << (plotted ? "convergence.png" : "convergence.gp") << ", summary.txt, summary.json in "
             << quote_for_message(o.out, 4096) << "\n";
   if (!finite) {
@@ -626,6 +821,19 @@ Command add_reconstruct_command(CLI::App& app) {
   sub->add_option("--inner", o->inner, "Inner steps per restart (0: warpd, warpd-sr from C1, C2)")
       ->type_name("P")->capture_default_str();
   sub->add_option("--iters", o->iters, "fista, pdhg: iterations")->type_name("N")->capture_default_str();
+  sub->add_option("--grid", o->grid,
+                  "warpd: search C1 and C2 over --C1 r^i, --C2 r^j for i, j in -H..H (r = --grid-ratio), each run "
+                  "--restarts x --inner steps; 0: no search")
+      ->type_name("H")->capture_default_str();
+  sub->add_option("--grid-ratio", o->grid_ratio, "Ratio r between neighbouring grid values (> 1)")
+      ->type_name("R")->capture_default_str();
+  sub->add_option("--grid-rounds", o->grid_rounds, "Rounds of the grid search, each doubling every run's budget (1..10)")
+      ->type_name("K")->capture_default_str();
+  sub->add_option("--grid-kappa", o->grid_kappa,
+                  "The grid picks the smallest f(x) + kappa (||A x - y|| - eta)_+; 0: kappa = the largest C2 of the grid")
+      ->type_name("X")->capture_default_str();
+  sub->add_flag("--baseline", o->baseline,
+                "warpd: also run the non-restarted primal-dual iteration (same steps), drawn on convergence.png");
   sub->add_option("--history-every", o->history_every, "Record every K-th iteration in history.csv")
       ->type_name("K")->capture_default_str();
   sub->add_option("--type", o->type, "double, long-double, float128 or mpfr")->type_name("NAME")->capture_default_str();

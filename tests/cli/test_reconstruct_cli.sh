@@ -62,6 +62,58 @@ run an --size 32 --solver warpd --regulariser analysis --restarts 3
 run base --size 32 --solver pdhg --regulariser tv --iters 40
 grep -qx "regulariser = tgv" "$tmp/tgv/summary.txt" && ok || bad "tgv run does not report its regulariser"
 
+# --baseline: WARPd's restarts against the same steps without restarts. The
+# baseline is what WARPd does with --restarts 1 --inner R x P, so its error
+# must equal that run's to the last digit, on the image (tv) and on the
+# wavelet coefficients (l1).
+value() { sed -n "s/^$1 = //p" "$2/summary.txt"; }
+for reg in tv l1; do
+  run "b$reg" --size 32 --solver warpd --regulariser "$reg" --restarts 4 --inner 25 --baseline
+  run "one$reg" --size 32 --solver warpd --regulariser "$reg" --restarts 1 --inner 100
+  d="$tmp/b$reg"
+  complete_png "$d/baseline.png" && ok || bad "b$reg: baseline.png is not a complete PNG"
+  [ "$(value baseline_iterations "$d")" = 100 ] &&
+    [ "$(($(wc -l <"$d/baseline_history.csv") - 1))" = 100 ] && ok || bad "b$reg: baseline should run 100 steps"
+  grep -q "baseline_history.csv" "$d/convergence.gp" && ok || bad "b$reg: the baseline is not on convergence.png"
+  [ -n "$(value baseline_relative_error "$d")" ] &&
+    [ "$(value baseline_relative_error "$d")" = "$(value relative_error "$tmp/one$reg")" ] && ok ||
+    bad "b$reg: baseline error $(value baseline_relative_error "$d") is not that of --restarts 1 --inner 100 ($(value relative_error "$tmp/one$reg"))"
+done
+# The published example (docs/solvers.md) at 64 x 64: power-law 15% Fourier
+# samples, 5% noise, TV, C2 = 10, 10 x 100 steps; the restarts must beat the
+# same 1000 steps without them (measured 0.365 against 0.441).
+run pub --size 64 --solver warpd --regulariser tv --pattern power --rate 0.15 --noise 0.05 --C2 10 \
+  --restarts 10 --inner 100 --baseline
+python3 -c "import sys; sys.exit(0 if float('$(value relative_error "$tmp/pub")') < 0.95 * float('$(value baseline_relative_error "$tmp/pub")') else 1)" \
+  && ok || bad "WARPd ($(value relative_error "$tmp/pub")) should beat its baseline ($(value baseline_relative_error "$tmp/pub"))"
+
+# --grid: every (C1, C2) of the 3 x 3 grid in 2 rounds (budgets 50 and 100);
+# the chosen row is the first with the smallest criterion; the output is the
+# chosen run's, i.e. the same as running those constants directly.
+run grid --size 32 --solver warpd --regulariser tv --restarts 2 --inner 25 --grid 1 --grid-rounds 2 --baseline
+g="$tmp/grid/grid.csv"
+python3 - "$g" "$tmp/grid/summary.txt" <<'PY' && ok || bad "grid.csv or the summary's constants are wrong: $(cat "$g")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+t = dict(line.rstrip("\n").split(" = ", 1) for line in open(sys.argv[2]))
+assert len(rows) == 18, len(rows)
+assert sorted({(r["round"], r["budget"]) for r in rows}) == [("1", "50"), ("2", "100")]
+assert {float(r["C1"]) for r in rows} == {0.25, 1, 4} and {float(r["C2"]) for r in rows} == {0.25, 1, 4}
+chosen = [r for r in rows if r["chosen"] == "yes"]
+assert len(chosen) == 1
+best = min(rows, key=lambda r: float(r["criterion"]))  # min keeps the first of equals
+assert best is chosen[0], (best, chosen)
+assert float(t["C1"]) == float(best["C1"]) and float(t["C2"]) == float(best["C2"])
+assert t["restarts"] == best["restarts"] and t["inner"] == best["inner"] and t["grid_runs"] == "18"
+assert int(t["grid_iterations"]) == sum(int(r["iterations"]) for r in rows)
+PY
+c1=$(value C1 "$tmp/grid"); c2=$(value C2 "$tmp/grid")
+run direct --size 32 --solver warpd --regulariser tv --C1 "$c1" --C2 "$c2" --restarts "$(value restarts "$tmp/grid")" \
+  --inner "$(value inner "$tmp/grid")"
+[ "$(value relative_error "$tmp/grid")" = "$(value relative_error "$tmp/direct")" ] &&
+  cmp -s "$tmp/grid/history.csv" "$tmp/direct/history.csv" && ok ||
+  bad "the grid's output is not that of its chosen constants C1 = $c1, C2 = $c2"
+
 # More iterations of FIRENET lower the error on the same problem (the run is
 # a real solver, not a stand-in; measured 0.43 after 5 steps, 0.26 after 240).
 run long --size 32 --rate 0.6 --restarts 12 --inner 20 --noise 0
@@ -117,6 +169,13 @@ expect_rejected 2 "GB" reconstruct --out "$o" --size 8192 --type mpfr --bits 600
 expect_rejected 2 "--regulariser" reconstruct --out "$o" --size 16 --regulariser tv
 expect_rejected 2 "curvelet" reconstruct --out "$o" --size 16 --solver warpd --regulariser curvelet
 expect_rejected 2 "--weights" reconstruct --out "$o" --size 16 --solver warpd --regulariser tv --weights none
+expect_rejected 2 "--grid" reconstruct --out "$o" --size 16 --grid 1
+expect_rejected 2 "--grid" reconstruct --out "$o" --size 16 --solver warpd --grid 11
+expect_rejected 2 "--grid-ratio" reconstruct --out "$o" --size 16 --solver warpd --grid 1 --grid-ratio 1
+expect_rejected 2 "--grid-ratio" reconstruct --out "$o" --size 16 --solver warpd --grid-ratio 2
+expect_rejected 2 "--grid-kappa" reconstruct --out "$o" --size 16 --solver warpd --grid 1 --grid-kappa -1
+expect_rejected 2 "--inner" reconstruct --out "$o" --size 16 --solver warpd --grid 1 --inner 0
+expect_rejected 2 "--baseline" reconstruct --out "$o" --size 16 --solver fista --baseline
 no_final_files "$o"
 
 finish
