@@ -1,4 +1,5 @@
 """Tests of the Python module `barriers` (run by CTest: python/test_module)."""
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -50,10 +51,22 @@ def test_bad_input_raises_value_error_with_the_message():
         barriers.family_member(1, delta="1/2")
     with pytest.raises(ValueError, match="j must be 1 or 2"):
         barriers.family_member(3)
-    with pytest.raises(ValueError, match="y has 3 entries, A has 2 rows"):
+    with pytest.raises(ValueError, match="y has 3 entries but A has 2 rows"):
         barriers.firenet(np.eye(2), np.ones(3))
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match="A must be a 2-D array"):
         barriers.firenet(np.ones(3), np.ones(3))
+    # unknown names and out-of-range numbers get the command line's messages
+    for call, message in (
+            (lambda: barriers.verify(problem="p9"), "unknown problem 'p9': allowed are p1"),
+            (lambda: barriers.verify(K=0), "K = 0 is out of range: allowed 1..100"),
+            (lambda: barriers.verify(n=-1), "n = -1 is out of range"),
+            (lambda: barriers.verify(delta="abc"), "'abc' is not a rational number"),
+            (lambda: barriers.verify(N1=0), "N1 = 0 is too small"),
+            (lambda: barriers.family_member(1, n=-5), "n = -5 is out of range"),
+            (lambda: barriers.family_member(1).query(-1), "n must be in 0..100000, got -1"),
+            (lambda: barriers.family_member(1).query(10, policy="foo"), "unknown answer policy 'foo'")):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            call()
 
 
 def test_firenet_on_numpy_recovers_a_sparse_vector():
