@@ -46,6 +46,11 @@ run q --size 16 --type float128 --restarts 3 --inner 5
 run m --size 16 --type mpfr --bits 128 --restarts 3 --inner 5
 grep -qx "bits = 128" "$tmp/m/summary.txt" && grep -q "^type = complex-mpfr" "$tmp/m/summary.txt" && ok ||
   bad "mpfr run does not report its type and bits"
+# MPFR at 64 x 64, Fourier (complex) and Walsh (real).
+run m64 --size 64 --type mpfr --bits 128 --restarts 2 --inner 5
+run m64w --size 64 --type mpfr --bits 128 --restarts 2 --inner 5 --sampling walsh
+grep -qx "type = mpfr(128 bits)" "$tmp/m64w/summary.txt" && grep -qx "rows = 64" "$tmp/m64w/summary.txt" && ok ||
+  bad "the 64x64 Walsh MPFR run does not report its type and size"
 # Walsh in real arithmetic, every solver, other patterns and images.
 run w --size 32 --sampling walsh --type double --restarts 3 --inner 5 --image ellipses
 grep -qx "type = double" "$tmp/w/summary.txt" && ok || bad "walsh should run in real double"
