@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 
-.PHONY: all deps configure build run test clean sanitize
+.PHONY: all deps configure build run test clean sanitize install deb
 
 all: build
 
@@ -28,6 +28,16 @@ TEST_FUZZ_SECONDS ?= 10
 test: build
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Install under PREFIX (headers, static libraries, the command, the CMake
+# package and barriers.pc; docs/install.md), or build a .deb of the same.
+PREFIX ?= /usr/local
+
+install: build
+	@cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+deb: build
+	@cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD)
