@@ -9,27 +9,69 @@ namespace barriers {
 
 namespace {
 
+// Above this many multiply-adds (k^2 m) the Gram matrix A_S^* A_S is not
+// formed: conjugate gradients on it with A's own apply cost O(m + N) memory
+// and two applications per step (an image's support can hold thousands of
+// coefficients: 256 x 256 Fourier formed m x m complex matrices, 8 GB).
+constexpr double dense_support_work = 1e7;
+// Conjugate-gradient steps at most. The result need not be the exact
+// least-norm solution: dual_value_on_ray scales any u into the dual's
+// feasible set, so the bound stays rigorous and only its tightness varies.
+constexpr int support_cg_steps = 500;
+
 // The least-norm u with (A^* u)_i = t_i on a set S: u = A_S v with
 // (A_S^* A_S) v = t_S; empty when S is empty, larger than m (A_S^* A_S is
-// then singular), or the solve fails.
+// then singular), or the solve fails. Exact (LDLT) while the Gram matrix is
+// cheap, conjugate gradients beyond.
 template <class T>
 Vector<T> least_norm_dual(const LinearOperator<T>& A, const std::vector<Eigen::Index>& S, const Vector<T>& t) {
+  using Real = real_of<T>;
   const Eigen::Index k = Eigen::Index(S.size()), m = A.rows();
   if (k == 0 || k > m) return {};
-  Matrix<T> AS(m, k);
-  Vector<T> e = Vector<T>::Zero(A.cols()), column, rhs(k);
-  for (Eigen::Index j = 0; j < k; ++j) {
-    e(S[j]) = T(1);
-    A.apply(e, column);
-    e(S[j]) = T(0);
-    AS.col(j) = column;
-    rhs(j) = t(S[j]);
+  Vector<T> rhs(k);
+  for (Eigen::Index j = 0; j < k; ++j) rhs(j) = t(S[j]);
+  if (double(k) * double(k) * double(m) <= dense_support_work) {
+    Matrix<T> AS(m, k);
+    Vector<T> e = Vector<T>::Zero(A.cols()), column;
+    for (Eigen::Index j = 0; j < k; ++j) {
+      e(S[j]) = T(1);
+      A.apply(e, column);
+      e(S[j]) = T(0);
+      AS.col(j) = column;
+    }
+    const Eigen::LDLT<Matrix<T>> ldlt(Matrix<T>(AS.adjoint() * AS));
+    if (ldlt.info() != Eigen::Success) return {};
+    const Vector<T> v = ldlt.solve(rhs);
+    if (!all_finite(v)) return {};
+    return AS * v;
   }
-  const Eigen::LDLT<Matrix<T>> ldlt(Matrix<T>(AS.adjoint() * AS));
-  if (ldlt.info() != Eigen::Success) return {};
-  const Vector<T> v = ldlt.solve(rhs);
+  // CG on G v = t_S, G = E_S^* A^* A E_S (E_S puts v on S in an N-vector).
+  Vector<T> full = Vector<T>::Zero(A.cols()), image, back;
+  auto gram = [&](const Vector<T>& d, Vector<T>& out) {
+    for (Eigen::Index j = 0; j < k; ++j) full(S[j]) = d(j);
+    A.apply(full, image);
+    A.apply_adjoint(image, back);
+    out.resize(k);
+    for (Eigen::Index j = 0; j < k; ++j) out(j) = back(S[j]);
+  };
+  Vector<T> v = Vector<T>::Zero(k), r = rhs, d = rhs, Gd;
+  Real rr = r.squaredNorm();
+  const Real stop = rr * number_traits<Real>::epsilon() * number_traits<Real>::epsilon() * 100;  // ||r|| <= 10 eps ||t_S||
+  for (int step = 0; step < support_cg_steps && rr > stop; ++step) {
+    gram(d, Gd);
+    const Real dGd = real_inner(d, Gd);  // d^* G d, real: G is Hermitian
+    if (!(dGd > 0)) break;
+    const Real alpha = rr / dGd;
+    v += T(alpha) * d;
+    r -= T(alpha) * Gd;
+    const Real next = r.squaredNorm();
+    d = r + T(next / rr) * d;
+    rr = next;
+  }
   if (!all_finite(v)) return {};
-  return AS * v;
+  for (Eigen::Index j = 0; j < k; ++j) full(S[j]) = v(j);
+  A.apply(full, image);
+  return image;
 }
 
 // A dual direction from the optimality condition on the support of x,
