@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -31,11 +32,15 @@
 #include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/imaging/wavelet_filter.hpp"
 #include "commands.hpp"
+#include "convergence_cells.hpp"
 #include "convergence_reach.hpp"
+#include "mpi_cells.hpp"
 #include "list_option.hpp"
 #include "non_empty.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
+#include "resume.hpp"
+#include "shard.hpp"
 
 namespace barriers::cli {
 namespace {
@@ -45,8 +50,8 @@ struct ConvergenceOptions {
   std::string sampling = "fourier,walsh", noise = "0,1e-4,1e-3,1e-2", type = "double,mpfr", bits = "128,256";
   std::string image = "shepp-logan", size = "64", mpfr_size = "32", keep = "0.025", rate = "0.35";
   std::string pattern = "das", wavelet = "haar", levels = "0", lambda = "auto", restarts = "auto", inner = "20";
-  std::string delta = "noise", seed = "1", threads = "0", out;
-  bool paper = false, quiet = false;
+  std::string delta = "noise", seed = "1", threads = "0", out, shard;
+  bool paper = false, quiet = false, resume = false;
 
   bool given(const std::string& option) const { return app->get_option(option)->count() > 0; }
 };
@@ -70,8 +75,9 @@ struct Settings {
   bool paper = false;
 };
 
-// One experiment: its inputs, then its results.
-struct Cell {
+// One experiment: its inputs, its measured results (the base: what is
+// saved), then what is derived from them (complete_cell).
+struct Cell : CellResults {
   SamplingKind sampling = SamplingKind::fourier;
   std::string type;   ///< double, long-double, float128, mpfr
   unsigned bits = 0;  ///< significand bits of the type (MPFR: the precision in force)
@@ -80,14 +86,10 @@ struct Cell {
   double noise = 0;
   bool noise_cell = false;      ///< one of the noise levels (convergence_<sampling>.png)
   bool precision_cell = false;  ///< part of the noise-free precision comparison (mpfr_convergence.png)
-  // results
-  long samples = 0, sparsity = 0, restarts = 0;
-  double lambda = 0, eta = 0;
-  ConvergenceRun run;
+  // derived
   ConvergenceSummary summary;
   std::vector<double> bound;  ///< the theory's bound (C = 1) after each restart
   double smallest_C = 0;
-  StuckAt stuck;  ///< where the output provably could no longer reach x (convergence_reach.hpp)
 };
 
 Cell make_cell(SamplingKind k, const std::string& type, unsigned bits, Eigen::Index side, const std::string& noise_text,
@@ -212,7 +214,9 @@ Settings parse(const ConvergenceOptions& o) {
   }
   s.seed = std::uint64_t(parse_integer("--seed", o.seed, 0, 1LL << 62));
   s.threads = unsigned(parse_integer("--threads", o.threads, 0, 64));
-  if (s.threads == 0) s.threads = std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
+  // Ranks of an MPI job may share a machine: one thread each unless asked.
+  if (s.threads == 0)
+    s.threads = MpiCells::get().active() ? 1u : std::clamp(std::thread::hardware_concurrency(), 1u, 64u);
   return s;
 }
 
@@ -271,6 +275,22 @@ long kept_count(const Settings& s, Eigen::Index pixels) {
   return std::max(1L, long(std::lround(to_double(s.keep) * double(pixels))));
 }
 
+// What follows from a cell's measured results, whether just computed or
+// read back from convergence_cells.csv.
+void complete_cell(Cell& c) {
+  c.summary = summarise_convergence(c.run.history);
+  // The bound ignores rounding: C is measured where it lies 100 times
+  // above the working precision's 2^-bits.
+  const double u = std::pow(2.0, -double(c.bits));
+  c.bound.clear();
+  c.smallest_C = 0;
+  for (long r = 1; r <= long(c.summary.restart_errors.size()); ++r) {
+    c.bound.push_back(predicted_relative_bound(c.eta, c.run.eps0, c.run.x_norm, r));
+    if (c.bound.back() >= 100 * u)
+      c.smallest_C = std::max(c.smallest_C, c.summary.restart_errors[std::size_t(r - 1)] / c.bound.back());
+  }
+}
+
 // Builds the problem of cell c in type T (sequentially: the wavelet filter
 // briefly raises MPFR's process-wide precision) and returns the run, to be
 // executed on any thread.
@@ -304,17 +324,9 @@ std::function<void()> prepare(const Settings& s, Cell& c, const std::function<vo
   c.eta = static_cast<double>(problem->eta);
   return [problem, f, &c, progress] {
     c.run = firenet_convergence<T>(*problem->A, problem->y, problem->x_true, f, progress);
-    c.summary = summarise_convergence(c.run.history);
+    complete_cell(c);
     c.stuck = stuck_restart(c.summary.restart_errors, firenet_restart_moves<T>(*problem->A, problem->y, f),
                             c.run.x_norm, c.bits);
-    // The bound ignores rounding: C is measured where it lies 100 times
-    // above the working precision's 2^-bits.
-    const double u = std::pow(2.0, -double(c.bits));
-    for (long r = 1; r <= long(c.summary.restart_errors.size()); ++r) {
-      c.bound.push_back(predicted_relative_bound(c.eta, c.run.eps0, c.run.x_norm, r));
-      if (c.bound.back() >= 100 * u)
-        c.smallest_C = std::max(c.smallest_C, c.summary.restart_errors[std::size_t(r - 1)] / c.bound.back());
-    }
   };
 }
 
@@ -355,6 +367,109 @@ void run_parallel(const std::vector<std::function<void()>>& jobs, unsigned threa
   worker();
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+// Computes the cells i for which take(i) is true, in the order of a serial
+// run: the fixed-precision cells, then the MPFR cells one precision at a
+// time (the precision is process-wide). Problems are built one at a time
+// (the wavelet filter briefly raises MPFR's precision), at most `batch` of
+// them before they run on the settings' threads; finished(i) is called, one
+// call at a time, as cell i completes. A failing cell (or take) does not
+// stop the cells already in its batch; the first failure is rethrown,
+// naming its cell.
+void compute_cells(const Settings& s, std::vector<Cell>& cells, std::size_t batch,
+                   const std::function<bool(std::size_t)>& take, const std::function<void(std::size_t)>& finished,
+                   const std::function<std::function<void(long)>(const Cell&)>& progress_for) {
+  std::mutex mutex;
+  auto run_group = [&](bool mpfr, unsigned bits) {
+    std::vector<std::size_t> group;
+    for (std::size_t i = 0; i < cells.size(); ++i)
+      if ((cells[i].type == "mpfr") == mpfr && (!mpfr || cells[i].bits == bits)) group.push_back(i);
+    for (std::size_t next = 0; next < group.size();) {
+      std::vector<std::function<void()>> jobs;
+      std::exception_ptr refused;
+      for (; next < group.size() && jobs.size() < batch && !refused; ++next) {
+        const std::size_t i = group[next];
+        try {
+          if (!take(i)) continue;
+        } catch (...) {
+          refused = std::current_exception();
+          continue;
+        }
+        std::function<void()> job = prepare_cell(s, cells[i], progress_for(cells[i]));
+        jobs.push_back([&cells, &mutex, &finished, i, job] {
+          try {
+            job();
+          } catch (const std::exception& e) {
+            throw std::runtime_error(cell_name(cells[i]) + ": " + e.what());
+          }
+          std::lock_guard<std::mutex> lock(mutex);
+          finished(i);
+        });
+      }
+      run_parallel(jobs, s.threads);
+      if (refused) std::rethrow_exception(refused);
+    }
+  };
+  run_group(false, 0);
+  for (unsigned b : s.mpfr_bits) {
+    PrecisionGuard guard(b);
+    run_group(true, guard.bits());
+  }
+}
+
+// ------------------------------------------------------------ saved cells
+
+const char* const cells_file = "convergence_cells.csv";
+const char* const settings_file = "convergence_settings.txt";
+
+// The first fields of a cell's saved line, which name it.
+std::string cell_key(const Cell& c) {
+  return sampling_name(c.sampling) + "," + c.type + "," + std::to_string(c.bits) + "," + std::to_string(c.side) + "," +
+         c.noise_text;
+}
+
+std::string cell_line(const Cell& c) { return cell_key(c) + "," + cell_record_fields(c); }
+
+// The run-wide settings a resumed run must share with the saved cells (the
+// cells' own keys carry the samplings, types, sizes and noise levels).
+std::string settings_text(const Settings& s) {
+  std::ostringstream t;
+  t << "image=" << s.image << "\nkeep=" << s.keep.str() << "\nrate=" << s.rate.str() << "\npattern=" << s.pattern
+    << "\nwavelet=" << s.wavelet << "\nlevels=" << s.levels << "\nlambda=" << (s.lambda_auto ? "auto" : s.lambda.str())
+    << "\nrestarts=" << (s.restarts > 0 ? std::to_string(s.restarts) : "auto") << "\ninner=" << s.inner
+    << "\ndelta=" << (s.delta_noise ? "noise" : s.delta.str()) << "\nseed=" << s.seed << "\n";
+  return t.str();
+}
+
+// Reads a saved cell line into the cell of this run it names and returns
+// that cell's index; errors start with `where`.
+std::size_t read_cell_line(const std::string& line, std::vector<Cell>& cells, const Settings& s,
+                           const std::string& where) {
+  const std::vector<std::string> f = detail::split_on(line, ',');
+  if (f.size() < cell_key_fields) throw UsageError(where + " is not a convergence cell: " + quote_for_message(line));
+  std::string key = f[0];
+  for (std::size_t k = 1; k < cell_key_fields; ++k) key += "," + f[k];
+  std::size_t i = 0;
+  while (i < cells.size() && cell_key(cells[i]) != key) ++i;
+  if (i == cells.size())
+    throw UsageError(where + " holds the cell " + quote_for_message(key) +
+                     ", which this run does not request: give the same --sampling, --type, --bits, --noise, --size "
+                     "and --mpfr-size");
+  Cell& c = cells[i];
+  static_cast<CellResults&>(c) =
+      parse_cell_record({f.begin() + cell_key_fields, f.end()},
+                        s.restarts > 0 ? s.restarts : auto_restarts(c.bits), s.inner, where);
+  complete_cell(c);
+  return i;
+}
+
+// convergence_cells.csv: the finished cells' lines, in the order of the cells.
+std::string cells_csv(const std::vector<std::string>& lines) {
+  std::string csv = std::string(cell_record_header) + "\n";
+  for (const std::string& line : lines)
+    if (!line.empty()) csv += line + "\n";
+  return csv;
 }
 
 // ---------------------------------------------------------------- outputs
@@ -610,7 +725,9 @@ std::string report_md(const Settings& s, const std::vector<Cell>& cells) {
 }
 
 int run_convergence(const ConvergenceOptions& o) {
+  MpiCells& mpi = MpiCells::get();  // first: under mpirun, only rank 0 speaks
   const Settings s = parse(o);
+  const Shard shard = parse_shard(o.shard);
   std::vector<Cell> cells;
   // The image file decides the size; reading it here refuses a bad file
   // before anything is written.
@@ -653,47 +770,124 @@ int run_convergence(const ConvergenceOptions& o) {
     probe.type = "double";
     prepare_cell(sz, probe, {});
   }
-  OutputDir out(o.out,
-                {"history.csv", "summary.csv", "report.md", "convergence_fourier.png", "convergence_fourier.gp",
-                 "convergence_fourier.dat", "convergence_walsh.png", "convergence_walsh.gp", "convergence_walsh.dat",
-                 "mpfr_convergence.png", "mpfr_convergence.gp", "mpfr_convergence.dat"},
-                "barriers convergence");
-  // Progress over all inner steps of all cells.
-  long total = 0;
-  for (const Cell& c : cells) total += long(s.inner) * (s.restarts > 0 ? s.restarts : auto_restarts(c.bits));
-  const auto printer = make_progress_printer(o.quiet);
-  std::atomic<long> done{0};
-  auto progress_for = [&](const Cell& c) -> std::function<void(long)> {
-    if (!printer) return {};
-    const std::string name = cell_name(c);
-    return [&done, total, printer, name](long it) {
-      const long d = ++done;
-      if (d % 200 == 0)
-        printer->print(double(d) / double(total), name + ": step " + std::to_string(it));
-    };
-  };
-  // Fixed-precision cells together; MPFR cells one precision at a time
-  // (the precision is process-wide), each group's problems built first.
-  std::vector<std::function<void()>> jobs;
-  for (Cell& c : cells)
-    if (c.type != "mpfr") jobs.push_back(prepare_cell(sz, c, progress_for(c)));
-  run_parallel(jobs, s.threads);
-  for (unsigned b : s.mpfr_bits) {
-    PrecisionGuard guard(b);
-    jobs.clear();
-    for (Cell& c : cells)
-      if (c.type == "mpfr" && c.bits == guard.bits()) jobs.push_back(prepare_cell(sz, c, progress_for(c)));
-    run_parallel(jobs, s.threads);
+
+  // Cells are numbered in the order of summary.csv (from 1 in --shard and
+  // in MPI messages). An MPI worker computes the cells rank 0 grants it,
+  // --threads at a time, and exits 0 even when it fails: rank 0 reports the
+  // failure and sets the exit code (see sweep_command.cpp).
+  if (mpi.active() && !mpi.coordinator()) {
+    if (!mpi.start(false)) return 0;  // rank 0 refused the run and says why
+    try {
+      compute_cells(
+          sz, cells, sz.threads, [&](std::size_t i) { return shard.owns(i) && mpi.claim(i); },
+          [&](std::size_t i) { mpi.finished(cell_line(cells[i])); }, [](const Cell&) { return nullptr; });
+    } catch (const std::exception& e) {
+      mpi.done(e.what());
+      return 0;
+    }
+    mpi.done("");
+    return 0;
   }
 
-  out.write("history.csv", history_csv(cells));
-  out.write("summary.csv", summary_csv(cells));
+  std::vector<std::string> lines(cells.size());  // the saved line of each finished cell
+  std::optional<OutputDir> out;
+  try {
+    if (o.resume)
+      if (const std::optional<std::string> saved =
+              saved_cells(o.out, cells_file, settings_file, settings_text(s), cell_record_header)) {
+        std::istringstream in(*saved);
+        std::string line;
+        std::getline(in, line);
+        for (long number = 2; std::getline(in, line); ++number) {
+          const std::string where =
+              "--resume: " + quote_for_message(o.out + "/" + cells_file) + " line " + std::to_string(number);
+          const std::size_t i = read_cell_line(line, cells, sz, where);
+          if (!lines[i].empty()) throw UsageError(where + " repeats the cell " + quote_for_message(cell_key(cells[i])));
+          lines[i] = line;
+        }
+      }
+    // A resumed run keeps the saved cells until it writes them again.
+    std::vector<std::string> files{"history.csv", "summary.csv", "report.md", "convergence_fourier.png",
+                                   "convergence_fourier.gp", "convergence_fourier.dat", "convergence_walsh.png",
+                                   "convergence_walsh.gp", "convergence_walsh.dat", "mpfr_convergence.png",
+                                   "mpfr_convergence.gp", "mpfr_convergence.dat"};
+    if (!o.resume) files.insert(files.end(), {cells_file, settings_file});
+    out.emplace(o.out, files, "barriers convergence");
+    out->write(settings_file, settings_text(s));
+    out->write(cells_file, cells_csv(lines));
+  } catch (...) {
+    if (mpi.active()) mpi.start(false);  // the workers stop too
+    throw;
+  }
+  auto save = [&](std::size_t i, const std::string& line) {
+    lines[i] = line;
+    out->write(cells_file, cells_csv(lines));
+  };
+  std::size_t resumed = 0, owned = 0, missing = 0;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    resumed += !lines[i].empty();
+    owned += shard.owns(i);
+    missing += shard.owns(i) && lines[i].empty();
+  }
+  const auto printer = make_progress_printer(o.quiet);
+  if (printer && resumed > 0)
+    printer->print(0, "resuming: " + std::to_string(resumed) + " cells read from " + cells_file);
+
+  if (mpi.active()) {  // rank 0: hands out the cells, saves what the workers send
+    mpi.start(true);
+    std::size_t received = 0;
+    const std::vector<std::string> failures = mpi.serve(
+        [&](std::size_t i) { return !lines[i].empty(); },
+        [&](const std::string& line) {
+          save(read_cell_line(line, cells, sz, "the cell an MPI rank sent"), line);
+          ++received;
+          if (printer)
+            printer->print(double(received) / double(missing),
+                           std::to_string(received) + " of " + std::to_string(missing) + " cells finished");
+        });
+    if (!failures.empty()) {
+      for (const std::string& f : failures) std::cerr << "barriers: error: MPI " << f << "\n";
+      std::cerr << "barriers: error: the finished cells are saved in " << cells_file << " in "
+                << quote_for_message(o.out, 4096) << "; the same command with --resume computes the rest\n";
+      return exit_failure;
+    }
+  } else {
+    // Progress over all inner steps of the cells to compute.
+    long total = 0;
+    for (std::size_t i = 0; i < cells.size(); ++i)
+      if (shard.owns(i) && lines[i].empty())
+        total += long(s.inner) * (s.restarts > 0 ? s.restarts : auto_restarts(cells[i].bits));
+    std::atomic<long> done{0};
+    auto progress_for = [&](const Cell& c) -> std::function<void(long)> {
+      if (!printer) return {};
+      const std::string name = cell_name(c);
+      return [&done, total, printer, name](long it) {
+        const long d = ++done;
+        if (d % 200 == 0) printer->print(double(d) / double(total), name + ": step " + std::to_string(it));
+      };
+    };
+    compute_cells(
+        sz, cells, cells.size(), [&](std::size_t i) { return shard.owns(i) && lines[i].empty(); },
+        [&](std::size_t i) { save(i, cell_line(cells[i])); }, progress_for);
+  }
+
+  if (!shard.whole()) {
+    // A shard's tables would describe a part of the experiment: it saves
+    // its cells only, for `barriers merge`.
+    out->finish();
+    std::cerr << "wrote " << cells_file << " in " << quote_for_message(o.out, 4096) << " (shard " << shard.index
+              << " of " << shard.count << ": " << owned << " of " << cells.size()
+              << " cells; combine the shards with 'barriers merge', then run without --shard with --resume)\n";
+    return 0;
+  }
+  out->write("history.csv", history_csv(cells));
+  out->write("summary.csv", summary_csv(cells));
   for (SamplingKind k : s.samplings)
-    if (!s.fixed_types.empty()) plot_noise(sz, cells, k, out);
-  if (!s.mpfr_bits.empty()) plot_precision(sz, cells, out);
+    if (!s.fixed_types.empty()) plot_noise(sz, cells, k, *out);
+  if (!s.mpfr_bits.empty()) plot_precision(sz, cells, *out);
   const std::string report = report_md(sz, cells);
-  out.write("report.md", report);
-  out.finish();
+  out->write("report.md", report);
+  out->finish();
   std::printf("%s", report.c_str());
   return 0;
 }
@@ -707,7 +901,8 @@ Command add_convergence_command(CLI::App& app) {
       "The FIRENET convergence experiment: relative error and objective gap against total inner iterations on a "
       "wavelet-sparse image from subsampled Fourier or Walsh measurements, for several noise levels (fixed-precision "
       "types) and without noise in MPFR, with the theory's delta + e^-n bound beside it. Writes history.csv, "
-      "summary.csv, convergence_<sampling>.png, mpfr_convergence.png and report.md.");
+      "summary.csv, convergence_<sampling>.png, mpfr_convergence.png and report.md; each finished cell is saved at "
+      "once in convergence_cells.csv, and --resume continues a killed run.");
   o->app = sub;
   sub->add_option("--sampling", o->sampling, "fourier, walsh or both (comma-separated)")->type_name("LIST")->capture_default_str();
   sub->add_option("--noise", o->noise, "Relative noise levels ||e|| / ||y_clean|| for the fixed-precision types")
@@ -738,11 +933,19 @@ Command add_convergence_command(CLI::App& app) {
   sub->add_option("--inner", o->inner, "FIRENET steps per restart p")->type_name("P")->capture_default_str();
   sub->add_option("--delta", o->delta, "FIRENET's delta: noise (= ||e||) or a value")->type_name("Q")->capture_default_str();
   sub->add_option("--seed", o->seed, "Seed of the pattern, noise and ellipses")->type_name("S")->capture_default_str();
-  sub->add_option("--threads", o->threads, "Cells run in parallel (0: every core); results do not depend on it")
+  sub->add_option("--threads", o->threads,
+                  "Cells run in parallel (0: every core; under mpirun, 1 per rank); results do not depend on it")
       ->type_name("N")
       ->capture_default_str();
   sub->add_flag("--paper", o->paper, "The published settings (THEORY.md section 6): see docs/convergence.md");
   sub->add_option("--out", o->out, "Output directory")->check(non_empty())->type_name("DIR")->required();
+  sub->add_flag("--resume", o->resume,
+                "Continue the run saved in --out DIR: keep its finished cells (convergence_cells.csv, same "
+                "settings required), compute the rest");
+  sub->add_option("--shard", o->shard,
+                  "Run only cells I, I + N, ... (numbered from 1 in the order of summary.csv) and save them in "
+                  "--out DIR; 'barriers merge' combines the shards")
+      ->type_name("I/N");
   sub->add_flag("--quiet", o->quiet, "No progress lines on stderr");
   return {sub, [o] {
             ConvergenceOptions opts = *o;

@@ -1,5 +1,5 @@
-// `barriers merge`: combines the saved cells of `--shard I/N` runs of sweep
-// or table1 into one directory. The shards must share their settings file
+// `barriers merge`: combines the saved cells of `--shard I/N` runs of sweep,
+// table1 or convergence into one directory. The shards must share their settings file
 // byte for byte; a cell present in several shards must agree. Merge writes
 // the cells and the settings only: the experiment's own command, run with
 // the same options plus `--out DIR --resume`, then writes every other file
@@ -35,7 +35,8 @@ struct Kind {
   std::size_t key_fields;  // the leading CSV fields that name a cell
 };
 const Kind kinds[] = {{"sweep", "sweep.csv", "sweep_settings.txt", 3},
-                      {"table1", "table1_details.csv", "table1_settings.txt", 2}};
+                      {"table1", "table1_details.csv", "table1_settings.txt", 2},
+                      {"convergence", "convergence_cells.csv", "convergence_settings.txt", 5}};
 
 // Cell and settings files are small text; anything over this is not ours.
 constexpr std::uintmax_t max_file_bytes = std::uintmax_t(1) << 30;
@@ -66,8 +67,8 @@ const Kind& kind_of(const std::string& dir) {
     }
   if (!found)
     throw UsageError("shard " + quote_for_message(dir) +
-                     " holds no saved cells (sweep_settings.txt or table1_settings.txt): was it written by "
-                     "'barriers sweep' or 'barriers table1' with --out?");
+                     " holds no saved cells (sweep_settings.txt, table1_settings.txt or convergence_settings.txt): "
+                     "was it written by 'barriers sweep', 'barriers table1' or 'barriers convergence' with --out?");
   return *found;
 }
 
@@ -144,7 +145,7 @@ int run_merge(const MergeOptions& o) {
 Command add_merge_command(CLI::App& app) {
   auto o = std::make_shared<MergeOptions>();
   CLI::App* sub = app.add_subcommand(
-      "merge", "Combine the saved cells of 'sweep' or 'table1' runs made with --shard I/N into --out DIR; then run "
+      "merge", "Combine the saved cells of 'sweep', 'table1' or 'convergence' runs made with --shard I/N into --out DIR; then run "
                "the same command with --out DIR --resume to write the tables and plots (byte-identical to a serial "
                "run).");
   sub->add_option("shards", o->shards, "Output directories of the shard runs")->type_name("DIR")->required();
