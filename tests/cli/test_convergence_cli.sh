@@ -115,4 +115,70 @@ expect_rejected 2 "no-such-file" convergence --image "$tmp/no-such-file.png" --o
 no_final_files "$tmp/b12"
 expect_rejected 2 "--size" convergence --image "$tmp/no-such-file.png" --size 32 --out "$tmp/b13"
 
+# ---- begin: --resume, --shard and merge (saved cells in convergence_cells.csv) ----
+# A run killed after its first cell, resumed, and a run split into two shards
+# merged and resumed, give the files of the uninterrupted run byte for byte.
+rargs=(convergence --sampling fourier,walsh --size 16 --mpfr-size 16 --type double,mpfr --bits 64 --noise 0,1e-2
+       --restarts 20 --threads 1)
+cfiles=(convergence_cells.csv convergence_settings.txt history.csv summary.csv report.md convergence_fourier.dat
+        convergence_fourier.gp convergence_walsh.dat convergence_walsh.gp mpfr_convergence.dat mpfr_convergence.gp)
+same_as_whole() {  # same_as_whole DIR: every file of DIR equals the uninterrupted run's
+  for f in "${cfiles[@]}"; do cmp -s "$tmp/whole/$f" "$1/$f" && ok || bad "$f differs between the whole run and $1"; done
+}
+"$bin" "${rargs[@]}" --quiet --out "$tmp/whole" >"$tmp/whole.out" 2>&1 || bad "convergence for --resume failed: $(cat "$tmp/whole.out")"
+[ "$(grep -vc '^sampling,' "$tmp/whole/convergence_cells.csv")" -eq 6 ] && ok ||
+  bad "convergence_cells.csv should hold 6 cells: $(cut -c1-60 "$tmp/whole/convergence_cells.csv")"
+mkdir "$tmp/killed"
+cp "$tmp/whole/convergence_settings.txt" "$tmp/killed/"
+head -2 "$tmp/whole/convergence_cells.csv" >"$tmp/killed/convergence_cells.csv"
+"$bin" "${rargs[@]}" --out "$tmp/killed" --resume >"$tmp/killed.out" 2>"$tmp/killed.err" ||
+  bad "convergence --resume failed: $(cat "$tmp/killed.err")"
+grep -q "resuming: 1 cells read from convergence_cells.csv" "$tmp/killed.err" && ok ||
+  bad "--resume did not say it read the saved cell: $(head -c 300 "$tmp/killed.err")"
+same_as_whole "$tmp/killed"
+cmp -s "$tmp/whole.out" "$tmp/killed.out" && ok || bad "the resumed run printed another report"
+[ -e "$tmp/killed/INCOMPLETE" ] && bad "a finished --resume left INCOMPLETE" || ok
+# The saved cells are used, not recomputed: a doubled ||x|| in the saved
+# first cell halves its bound and so doubles its smallest C in summary.csv
+# (max error / bound, the errors being saved as relative errors).
+cp -r "$tmp/whole" "$tmp/edited"
+awk -F, -v OFS=, 'NR == 2 { $11 = 2 * $11 } { print }' "$tmp/whole/convergence_cells.csv" >"$tmp/edited/convergence_cells.csv"
+"$bin" "${rargs[@]}" --quiet --out "$tmp/edited" --resume >/dev/null 2>&1 || bad "--resume of an edited cell failed"
+c_whole=$(sed -n 2p "$tmp/whole/summary.csv" | cut -d, -f18)
+c_edited=$(sed -n 2p "$tmp/edited/summary.csv" | cut -d, -f18)
+awk -v a="$c_whole" -v b="$c_edited" 'BEGIN { exit !(a > 0 && b > 1.99 * a && b < 2.01 * a) }' && ok ||
+  bad "--resume did not use the saved cell: smallest C $c_whole, after doubling ||x|| $c_edited"
+# Shards: every other cell each; merged, then finished by --resume without computing.
+for i in 1 2; do
+  "$bin" "${rargs[@]}" --quiet --shard "$i/2" --out "$tmp/cs$i" >/dev/null 2>"$tmp/err" || bad "convergence shard $i/2 failed: $(cat "$tmp/err")"
+  [ "$(grep -vc '^sampling,' "$tmp/cs$i/convergence_cells.csv")" -eq 3 ] && ok || bad "shard $i/2 should hold 3 cells"
+  [ -e "$tmp/cs$i/summary.csv" ] && bad "shard $i/2 wrote summary.csv (a shard saves its cells only)" || ok
+done
+"$bin" merge --out "$tmp/cmerged" "$tmp/cs1" "$tmp/cs2" >"$tmp/out" 2>&1 || bad "convergence merge failed: $(cat "$tmp/out")"
+grep -q "merged 6 cells of 2 shards into convergence_cells.csv" "$tmp/out" && ok || bad "merge report: $(cat "$tmp/out")"
+"$bin" "${rargs[@]}" --out "$tmp/cmerged" --resume >/dev/null 2>"$tmp/err" || bad "--resume after merge failed"
+grep -q "resuming: 6 cells" "$tmp/err" && ok || bad "--resume after merge did not read the 6 cells: $(head -c 300 "$tmp/err")"
+same_as_whole "$tmp/cmerged"
+# Refused: other settings, a damaged or foreign line, a repeated cell, a
+# directory in place of the cells file, no settings file beside the cells.
+expect_rejected 2 "'seed=1', this run has 'seed=2'" "${rargs[@]}" --seed 2 --out "$tmp/whole" --resume
+expect_rejected 2 "which this run does not request" "${rargs[@]/1e-2/1e-3}" --out "$tmp/whole" --resume
+# Fields: 6 samples, 9 restarts, 14 termination, 18 steps, 19 the steps
+# "iteration restart error objective gap" (step 3: iteration 3, restart 0).
+for edit in '$6 = "x"' '$9 = 21' '$14 = "max-iter"' '$18 = $18 + 1' '$20 = 1' 'sub(/;3 0 [^;]*;/, ";3 0 1 2;", $19)' \
+            'sub(/;3 0 /, ";2 0 ", $19)' 'sub(/;3 0 /, ";3 2 ", $19)' 'sub(/;3 0 [-0-9.e]* /, ";3 0 1e400x ", $19)'; do
+  mkdir -p "$tmp/damaged" && cp "$tmp/whole/convergence_settings.txt" "$tmp/damaged/"
+  awk -F, -v OFS=, "NR == 2 { $edit } { print }" "$tmp/whole/convergence_cells.csv" >"$tmp/damaged/convergence_cells.csv"
+  expect_rejected 2 "convergence_cells.csv' line 2" "${rargs[@]}" --out "$tmp/damaged" --resume
+  rm -rf "$tmp/damaged"
+done
+cp -r "$tmp/whole" "$tmp/twice" && sed -n 2p "$tmp/whole/convergence_cells.csv" >>"$tmp/twice/convergence_cells.csv"
+expect_rejected 2 "repeats the cell" "${rargs[@]}" --out "$tmp/twice" --resume
+mkdir -p "$tmp/dir_cells/convergence_cells.csv"
+expect_rejected 2 "is not a regular file" "${rargs[@]}" --out "$tmp/dir_cells" --resume
+mkdir -p "$tmp/no_settings" && cp "$tmp/whole/convergence_cells.csv" "$tmp/no_settings/"
+expect_rejected 2 "has no convergence_settings.txt beside it" "${rargs[@]}" --out "$tmp/no_settings" --resume
+expect_rejected 2 "--shard" "${rargs[@]}" --shard 3/2 --out "$tmp/bad_shard"
+# ---- end: --resume, --shard and merge ----
+
 finish
