@@ -1,4 +1,4 @@
-# `mpirun -np 3 barriers sweep|table1|theorem` (rank 0 coordinates, ranks 1-2 compute)
+# `mpirun -np 3 barriers sweep|table1|theorem|convergence` (rank 0 coordinates, ranks 1-2 compute)
 # writes the files of a serial run; a failing rank is reported with its cell,
 # the finished cells are kept and --resume completes them; a refused run stops
 # every rank (no hang).
@@ -81,4 +81,42 @@ rc=$?
 [ "$rc" -eq 2 ] && ok || bad "a refused MPI theorem exited $rc, expected 2 (124: hung)"
 [ "$(grep -c '^barriers: error:' "$tmp/th_refused.err")" -eq 1 ] && ok ||
   bad "a refused MPI theorem printed other than one error: $(cat "$tmp/th_refused.err")"
+# convergence: 6 cells (2 samplings x (2 noise levels in double + MPFR)),
+# two threads in each worker; then a failing cell, and refused runs.
+conv=(convergence --sampling fourier,walsh --size 16 --mpfr-size 16 --type double,mpfr --bits 64 --noise 0,1e-2
+      --restarts 20 --quiet)
+conv_files=(convergence_cells.csv convergence_settings.txt history.csv summary.csv report.md convergence_fourier.dat
+            convergence_fourier.gp convergence_walsh.dat convergence_walsh.gp mpfr_convergence.dat mpfr_convergence.gp)
+"$bin" "${conv[@]}" --threads 1 --out "$tmp/c_serial" >"$tmp/c_serial.out" 2>&1 || bad "serial convergence failed"
+timeout -k 5 120 "${mpi[@]}" "$bin" "${conv[@]}" --threads 2 --out "$tmp/c_mpi" >"$tmp/c_mpi.out" 2>"$tmp/c.err" ||
+  bad "mpirun convergence failed: $(head -c 600 "$tmp/c.err")"
+same_files "$tmp/c_serial" "$tmp/c_mpi" "${conv_files[@]}"
+cmp -s "$tmp/c_serial.out" "$tmp/c_mpi.out" && ok || bad "the MPI convergence printed another report"
+[ -e "$tmp/c_mpi/INCOMPLETE" ] && bad "the MPI convergence left INCOMPLETE" || ok
+BARRIERS_MPI_FAIL_CELL=3 timeout -k 5 120 "${mpi[@]}" -x BARRIERS_MPI_FAIL_CELL "$bin" "${conv[@]}" --out "$tmp/c_fail" \
+  >/dev/null 2>"$tmp/c_fail.err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && ok || bad "convergence, failing cell: exit $rc, expected a failure"
+grep -q "barriers: error: MPI rank [12], cell 3: failure injected" "$tmp/c_fail.err" && ok ||
+  bad "convergence: the failing rank and cell are not reported: $(head -c 600 "$tmp/c_fail.err")"
+[ -e "$tmp/c_fail/INCOMPLETE" ] && ok || bad "a failed MPI convergence is not marked INCOMPLETE"
+[ -e "$tmp/c_fail/summary.csv" ] && bad "a failed MPI convergence wrote summary.csv" || ok
+# Cell 3 is fourier mpfr (summary.csv order): the 5 others are kept.
+[ "$(grep -vc '^sampling,' "$tmp/c_fail/convergence_cells.csv")" -eq 5 ] && ! grep -q '^fourier,mpfr,' "$tmp/c_fail/convergence_cells.csv" &&
+  ok || bad "expected the 5 other cells: $(cut -c1-40 "$tmp/c_fail/convergence_cells.csv")"
+timeout -k 5 120 "${mpi[@]}" "$bin" "${conv[@]}" --out "$tmp/c_fail" --resume >"$tmp/c_res.out" 2>&1 ||
+  bad "convergence --resume under mpirun failed: $(head -c 600 "$tmp/c_res.out")"
+same_files "$tmp/c_serial" "$tmp/c_fail" "${conv_files[@]}"
+cmp -s "$tmp/c_serial.out" "$tmp/c_res.out" && ok || bad "the resumed MPI convergence printed another report"
+# Refused by rank 0 (--out a file), by every rank (a bad value, a bad size):
+# exit 2 and one error line, no hang.
+for refused in "--out $tmp/a_file" "--noise 0,2 --out $tmp/c_bad" "--sampling walsh --size 24 --type double --out $tmp/c_bad"; do
+  read -r -a extra <<<"$refused"
+  timeout -k 5 60 "${mpi[@]}" "$bin" convergence --quiet "${extra[@]}" >/dev/null 2>"$tmp/c_refused.err"
+  rc=$?
+  [ "$rc" -eq 2 ] && ok || bad "a refused MPI convergence ($refused) exited $rc, expected 2 (124: hung)"
+  [ "$(grep -c '^barriers: error:' "$tmp/c_refused.err")" -eq 1 ] && ok ||
+    bad "a refused MPI convergence ($refused) printed other than one error: $(cat "$tmp/c_refused.err")"
+done
+[ -e "$tmp/c_bad" ] && bad "a refused MPI convergence created its --out" || ok
 finish
