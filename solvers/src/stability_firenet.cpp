@@ -108,10 +108,7 @@ void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
 
 template <class T>
 void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
-  if (!have_forward_) throw std::logic_error("FirenetMap::backward needs a forward pass first.");
-  if (g.size() != A_->cols())
-    throw std::invalid_argument("the output gradient has " + std::to_string(g.size()) + " entries; it needs N = " +
-                                std::to_string(A_->cols()) + ".");
+  this->check_backward(have_forward_, g);
   const int n = plan_.restarts, p = plan_.inner;
   const Eigen::Index m = A_->rows();
   gpsi_ = g;

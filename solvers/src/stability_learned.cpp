@@ -140,11 +140,8 @@ void LearnedIstaMap<T>::backward_all(const Vector<T>& g, LearnedIstaParams<T>& g
 
 template <class T>
 void LearnedIstaMap<T>::reverse(const Vector<T>& g, LearnedIstaParams<T>* grad, Vector<T>& g_y) {
-  if (!have_forward_) throw std::logic_error("backward() needs a forward() first");
+  this->check_backward(have_forward_, g);
   const Eigen::Index m = A_->rows(), N = A_->cols();
-  if (g.size() != N)
-    throw std::invalid_argument("g has " + std::to_string(g.size()) + " entries; the network's output has N = " +
-                                std::to_string(N));
   const std::size_t K = p_.steps.size();
   const Eigen::Index levels = Eigen::Index(starts_.size()) - 1;
   if (grad) {

@@ -31,10 +31,7 @@ void LearnedFirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
 
 template <class T>
 void LearnedFirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
-  if (!have_forward_) throw std::logic_error("backward() needs a forward() first");
-  if (g.size() != A_->cols())
-    throw std::invalid_argument("g has " + std::to_string(g.size()) + " entries; the output has N = " +
-                                std::to_string(A_->cols()));
+  this->check_backward(have_forward_, g);
   // out = x_l + Phi_F(y - A x_l): g reaches b through Phi_F, and x_l both
   // directly and through b.
   firenet_.backward(g, gF_);

@@ -24,12 +24,9 @@ void ListaMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
 
 template <class T>
 void ListaMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
-  if (!have_forward_) throw std::logic_error("ListaMap::backward needs a forward pass first.");
+  this->check_backward(have_forward_, g);
   const Matrix<T>& As = net_.A_scaled();
   const std::vector<Matrix<T>>& W = net_.W();
-  if (g.size() != As.cols())
-    throw std::invalid_argument("the output gradient has " + std::to_string(g.size()) + " entries; it needs N = " +
-                                std::to_string(As.cols()) + ".");
   gz_ = g;
   g_y.setZero(As.rows());
   for (std::size_t i = W.size(); i-- > 0;) {

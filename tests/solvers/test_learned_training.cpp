@@ -1,19 +1,14 @@
-// Training the learned unrolled ISTA network (stability/learned_training.hpp)
-// and the trade-off pieces (stability/learned_tradeoff.hpp): training lowers
-// the loss and the held-out error, is reproducible bit for bit per seed, runs
-// in MPFR; the text detail's ink; the bound ||h|| / ||A h|| and a map that
-// attains it.
+// Training the learned unrolled ISTA network (stability/learned_training.hpp):
+// training lowers the loss and the held-out error, is reproducible bit for
+// bit per seed, runs in MPFR, and refuses bad settings.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <memory>
 
 #include "barriers/precision/precision_guard.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/stability/learned_ista.hpp"
-#include "barriers/solvers/stability/learned_tradeoff.hpp"
 #include "barriers/solvers/stability/learned_training.hpp"
-#include "barriers/solvers/stability/perturbation_search.hpp"
 
 using namespace barriers;
 
@@ -108,81 +103,4 @@ TEST_CASE("learned ISTA training refuses bad settings") {
   CHECK_THROWS_AS(train_learned(pr, s), std::invalid_argument);
   CHECK_THROWS_AS(ellipse_dataset(pr, 0, 1, 0.0), std::invalid_argument);
   CHECK_THROWS_AS(ellipse_dataset(pr, 2, 1, 0.0, Matrix<double>::Zero(8, 8)), std::invalid_argument);
-}
-
-// The font has 107 ink pixels ("FIRENET", 5 x 7 glyphs; counted from the
-// glyph table by hand), one pixel each at 128 x 128. Without them what is
-// left is the smooth background: values in [0.1, 0.75], and neighbours
-// differ by far less than the ink's 0.2 (the steepest bump, 0.55 exp(-2x^2
-// - 10y^2/3), changes by < 0.05 per pixel of width 2/128).
-TEST_CASE("text detail ink: the word of text_detail on its own") {
-  const ImageShape shape{128, 128};
-  const Matrix<double> ink = text_detail_ink<double>(shape);
-  const Matrix<double> background = text_detail<double>(shape) - ink;
-  long count = 0;
-  for (Eigen::Index k = 0; k < ink.size(); ++k) {
-    CHECK((ink.data()[k] == 0.0 || ink.data()[k] == 0.2));
-    count += ink.data()[k] != 0.0;
-  }
-  CHECK(count == 107);
-  CHECK(background.minCoeff() >= 0.1 - 1e-12);
-  CHECK(background.maxCoeff() <= 0.75 + 1e-12);
-  double jump = 0;
-  for (Eigen::Index j = 0; j + 1 < shape.cols; ++j)
-    for (Eigen::Index i = 0; i + 1 < shape.rows; ++i)
-      jump = std::max({jump, std::abs(background(i + 1, j) - background(i, j)),
-                       std::abs(background(i, j + 1) - background(i, j))});
-  CHECK(jump < 0.05);
-  CHECK(text_detail_ink<mpfr_real>({64, 64}).cast<double>() == text_detail_ink<double>({64, 64}));
-}
-
-// Full sampling makes A unitary (||A h|| = ||h||, ratio 1 up to rounding of
-// the transforms, a few ulps times log N); subsampling can only shrink
-// ||A h||. At 15% the text detail is mostly unmeasured.
-TEST_CASE("detail bound ||h|| / ||A h||") {
-  const ImageShape shape{32, 32};
-  const Matrix<double> h = text_detail_ink<double>(shape);
-  const auto full = detail_lipschitz_bound(problem<std::complex<double>>(32, 1.0), h);
-  CHECK(std::abs(full.ratio - 1) < 1e-12);
-  CHECK(std::abs(full.detail_norm - h.norm()) < 1e-12);
-  const auto sub = detail_lipschitz_bound(problem<std::complex<double>>(32, 0.15), h);
-  MESSAGE("text detail at 32 x 32, 15% DAS Fourier: ||h|| " << sub.detail_norm << ", ||A h|| " << sub.measured_norm
-                                                            << ", ratio " << sub.ratio);
-  CHECK(sub.ratio > 1);
-  CHECK_THROWS_AS(detail_lipschitz_bound(problem<std::complex<double>>(32, 0.15), Matrix<double>::Zero(32, 32)),
-                  std::invalid_argument);
-}
-
-// The map y -> U V^* y with U = W h, V = A W h / ||A W h||^2 (thresholds so
-// large that the ISTA part outputs 0) puts h back exactly, and it is linear
-// with the single non-zero singular value ||U|| ||V|| = ||h|| / ||A h||: the
-// search must find that ratio (and nothing above it), the trade-off bound
-// attained.
-TEST_CASE_TEMPLATE("a map that recovers the detail attains ||h|| / ||A h||", T, double, std::complex<double>) {
-  using Real = real_of<T>;
-  const ImagingProblem<T> pr = problem<T>(32, 0.15);
-  const Matrix<Real> h = text_detail_ink<Real>(pr.shape);
-  const auto bound = detail_lipschitz_bound(pr, h);
-  const Vector<T> wh = pr.wavelet->forward(
-      Vector<T>(Eigen::Map<const Vector<Real>>(h.data(), h.size()).template cast<T>()));
-  const Vector<T> awh = pr.A->forward(wh);
-  const int levels = int(pr.level_starts.size()) - 1;
-  auto p = initial_learned_ista_params<T>(*pr.A, 2, levels, Real(1e6), 1, Real(0), 1);
-  p.U.col(0) = wh;
-  p.V.col(0) = awh / awh.squaredNorm();
-  LearnedIstaMap<T> map(pr.A, pr.level_starts, p);
-  const std::vector<Vector<T>> ys = {pr.y};
-  CHECK(std::abs(double(detail_recovered<T>(map, pr, h, ys)) - 1) < 1e-12);
-
-  PerturbationLoss<T> loss(map, nullptr, pr.y);
-  PerturbationSearchSettings<T> s;
-  s.budgets = {Real(1e-3)};
-  s.iterations = 20;
-  s.restarts = 1;
-  const auto res = perturbation_search(loss, s);
-  MESSAGE("bound " << double(bound.ratio) << ", found " << double(res.max_ratio_e));
-  // Linear map: the momentum ascent converges to the top singular vector;
-  // the tolerance is that convergence, not rounding.
-  CHECK(res.max_ratio_e > Real(0.999) * bound.ratio);
-  CHECK(res.max_ratio_e < Real(1 + 1e-9) * bound.ratio);
 }

@@ -12,6 +12,9 @@
 // after it.
 #pragma once
 
+#include <stdexcept>
+#include <string>
+
 #include "barriers/solvers/solver_types.hpp"
 
 namespace barriers {
@@ -28,6 +31,16 @@ class ReconstructionMap {
   /// g_y = J^* g at the y of the last forward() (throws std::logic_error if
   /// there was none, std::invalid_argument for a wrong size).
   virtual void backward(const Vector<T>& g, Vector<T>& g_y) = 0;
+
+ protected:
+  /// The preconditions of backward(), shared by every map: a forward pass
+  /// has been taped, and g has output_size() entries.
+  void check_backward(bool have_forward, const Vector<T>& g) const {
+    if (!have_forward) throw std::logic_error("backward() needs a forward() first");
+    if (g.size() != output_size())
+      throw std::invalid_argument("the output gradient has " + std::to_string(g.size()) + " entries; it needs N = " +
+                                  std::to_string(output_size()));
+  }
 };
 
 }  // namespace barriers
