@@ -52,7 +52,8 @@ std::optional<double> smallest_singular_value_lower_bound(const Matrix<double>& 
 
 namespace {
 
-const std::vector<std::string> all_methods = {"firenet", "lista", "unstable"};
+const std::vector<std::string> all_methods = {"firenet", "lista", "unstable", "learned", "learned+firenet"};
+const std::string method_list = "firenet, lista, unstable, learned, learned+firenet";
 const std::vector<std::string>& phantoms = stability_phantoms;
 // Images are kept small: the FIRENET tape holds restarts * inner vectors of
 // the image's size, and LISTA needs the dense m x N matrix.
@@ -78,49 +79,90 @@ double real_option(const std::string& option, const std::string& text, double mi
 
 void check_applicable(const StabilityOptions& o, const Parsed& p) {
   auto has = [&](const std::string& m) { return std::count(p.methods.begin(), p.methods.end(), m) > 0; };
+  const bool learned = has("learned") || has("learned+firenet") || p.tradeoff;
+  const bool firenet = has("firenet") || has("learned+firenet") || p.tradeoff;
   const bool phantom = std::count(phantoms.begin(), phantoms.end(), o.image) > 0;
   const std::map<std::string, std::pair<bool, std::string>> rules = {
-      {"--size", {p.image && phantom, "only phantom images (--image shepp-logan|ellipses|text-detail) take a size"}},
-      {"--sampling", {p.image, "--sampling is for --image"}},
+      {"--size", {p.image && (phantom || p.tradeoff),
+                  "only phantom images (--image shepp-logan|ellipses|text-detail) take a size"}},
+      {"--image", {!p.tradeoff, "--experiment tradeoff uses the text-detail phantom, whose detail it knows"}},
+      {"--sampling", {p.image && !p.tradeoff, "--sampling is for --image; --experiment tradeoff uses Walsh sampling (a real detail)"}},
       {"--rate", {p.image, "--rate is for --image"}},
       {"--wavelet", {p.image, "--wavelet is for --image"}},
       {"--rows", {!p.image, "--rows is for --signal"}},
       {"--cols", {!p.image, "--cols is for --signal"}},
       {"--sparsity", {!p.image, "--sparsity is for --signal"}},
       {"--complex", {!p.image, "images are real with --sampling walsh and complex with fourier"}},
-      {"--lambda", {has("firenet"), "only firenet has lambda"}},
-      {"--delta", {has("firenet"), "only firenet has delta"}},
-      {"--firenet-restarts", {has("firenet"), "only firenet restarts"}},
-      {"--firenet-inner", {has("firenet"), "only firenet has inner steps"}},
+      {"--lambda", {firenet, "only firenet has lambda"}},
+      {"--delta", {firenet, "only firenet has delta"}},
+      {"--firenet-restarts", {firenet, "only firenet restarts"}},
+      {"--firenet-inner", {firenet, "only firenet has inner steps"}},
+      {"--learned-layers", {learned, "only the learned network has these layers"}},
+      {"--learned-rank", {learned, "only the learned network has a low-rank term"}},
+      {"--learned-samples", {learned, "only the learned network is trained on ellipses"}},
+      {"--learned-epochs", {learned, "only the learned network is trained on ellipses"}},
+      {"--learned-lr", {learned, "only the learned network is trained on ellipses"}},
+      {"--train-noise", {p.tradeoff, "--train-noise is for --experiment tradeoff"}},
+      {"--detail-gain", {p.tradeoff, "--detail-gain is for --experiment tradeoff"}},
+      {"--method", {!p.tradeoff, "--experiment tradeoff runs its own maps (learned and firenet)"}},
       {"--lista-layers", {has("lista"), "only lista has layers"}},
       {"--train-samples", {has("lista"), "only lista is trained"}},
       {"--epochs", {has("lista"), "only lista is trained"}},
       {"--lista-lr", {has("lista"), "only lista is trained"}},
       {"--gain", {has("unstable"), "only the unstable map has a gain"}},
+      {"--signal", {!p.tradeoff, "--experiment tradeoff is an image experiment"}},
       {"--bits", {o.type == "mpfr", "the precision of --type " + o.type + " is fixed; --bits is for --type mpfr"}},
   };
   for (const auto& [option, rule] : rules)
     if (o.given.count(option) && !rule.first) throw UsageError(option + " does not apply here: " + rule.second);
 }
 
-Parsed parse_options(const StabilityOptions& o) {
+// --full: the longer profile (docs/stability.md), for every option the user
+// did not set.
+StabilityOptions with_profile(const StabilityOptions& given) {
+  StabilityOptions o = given;
+  if (!o.full) return o;
+  auto set = [&](const char* option, std::string& field, const char* value) {
+    if (!o.given.count(option)) field = value;
+  };
+  set("--size", o.size, "64");
+  set("--learned-samples", o.learned_samples, "128");
+  set("--learned-epochs", o.learned_epochs, "600");
+  set("--learned-layers", o.learned_layers, "16");
+  set("--train-samples", o.train_samples, "1000");
+  set("--epochs", o.epochs, "300");
+  set("--restarts", o.restarts, "4");
+  set("--iterations", o.iterations, "100");
+  return o;
+}
+
+Parsed parse_options(const StabilityOptions& given) {
+  const StabilityOptions o = with_profile(given);
   Parsed p;
-  for (const std::string& m : split_list(o.method)) {
+  if (o.experiment != "perturbation" && o.experiment != "tradeoff")
+    throw UsageError("unknown --experiment " + quote_for_message(o.experiment) +
+                     ": allowed are perturbation, tradeoff");
+  p.tradeoff = o.experiment == "tradeoff";
+  for (const std::string& m : split_list(p.tradeoff ? std::string("learned,firenet") : o.method)) {
     if (!std::count(all_methods.begin(), all_methods.end(), m))
-      throw UsageError("unknown --method " + quote_for_message(m) +
-                       ": allowed are firenet, lista, unstable (a comma-separated list)");
+      throw UsageError("unknown --method " + quote_for_message(m) + ": allowed are " + method_list +
+                       " (a comma-separated list)");
     if (std::count(p.methods.begin(), p.methods.end(), m))
       throw UsageError("--method " + quote_for_message(o.method) + " names " + m + " twice");
     p.methods.push_back(m);
   }
-  if (p.methods.empty()) throw UsageError("--method is empty: allowed are firenet, lista, unstable");
+  if (p.methods.empty()) throw UsageError("--method is empty: allowed are " + method_list);
   const std::set<std::string> types = {"double", "long-double", "float128", "mpfr"};
   if (!types.count(o.type))
     throw UsageError("unknown --type " + quote_for_message(o.type) +
                      ": allowed are double, long-double, float128, mpfr");
   if (o.signal && !o.image.empty()) throw UsageError("--signal and --image exclude each other");
-  p.image = !o.image.empty();
+  p.image = !o.image.empty() || p.tradeoff;
   check_applicable(o, p);
+  for (const char* m : {"learned", "learned+firenet"})
+    if (!p.image && std::count(p.methods.begin(), p.methods.end(), m))
+      throw UsageError(std::string("--method ") + m +
+                       " needs --image: the learned network is an image network trained on ellipse phantoms");
   auto named = [](const std::string& option, auto parse) {
     try {
       return parse();
@@ -135,7 +177,7 @@ Parsed parse_options(const StabilityOptions& o) {
     p.spec.wavelet = o.wavelet;
     p.spec.rate = real_option("--rate", o.rate, 0, true, 1);
     p.spec.seed = p.seed;
-    if (std::count(phantoms.begin(), phantoms.end(), o.image)) {
+    if (p.tradeoff || std::count(phantoms.begin(), phantoms.end(), o.image)) {
       const long s = long(parse_integer("--size", o.size, 8, max_side));
       p.shape = {s, s};
     } else {
@@ -167,6 +209,14 @@ Parsed parse_options(const StabilityOptions& o) {
   p.epochs = long(parse_integer("--epochs", o.epochs, 1, 100000));
   p.lista_lr = real_option("--lista-lr", o.lista_lr, 0, true, 1);
   p.gain = real_option("--gain", o.gain, 0, true, 1e12);
+  p.learned_layers = int(parse_integer("--learned-layers", o.learned_layers, 1, 200));
+  p.learned_rank = int(parse_integer("--learned-rank", o.learned_rank, 0, 16));
+  p.learned_samples = int(parse_integer("--learned-samples", o.learned_samples, 2, 100000));
+  p.learned_epochs = int(parse_integer("--learned-epochs", o.learned_epochs, 1, 1000000));
+  p.learned_lr = real_option("--learned-lr", o.learned_lr, 0, true, 1);
+  p.train_noise = real_option("--train-noise", o.train_noise, 0, true, 10);
+  p.detail_gain = real_option("--detail-gain", o.detail_gain, 1, true, 1e6);
+  if (p.tradeoff) p.spec.sampling = SamplingKind::walsh;
   if (o.search != "momentum" && o.search != "adam")
     throw UsageError("unknown --search " + quote_for_message(o.search) + ": allowed are momentum, adam");
   p.search = o.search == "adam" ? AscentMethod::adam : AscentMethod::momentum;
@@ -182,8 +232,9 @@ Parsed parse_options(const StabilityOptions& o) {
   return p;
 }
 
-int run_stability(const StabilityOptions& o) {
-  const Parsed p = parse_options(o);
+int run_stability(const StabilityOptions& given) {
+  const Parsed p = parse_options(given);
+  const StabilityOptions o = with_profile(given);
   const bool complex = p.image ? p.spec.sampling == SamplingKind::fourier : o.complex;
   auto run = [&](auto real_tag) {
     using R = decltype(real_tag);
@@ -204,7 +255,7 @@ Command add_stability_command(CLI::App& app) {
       "stability",
       "Worst-case perturbations of reconstruction maps (FIRENET, a trained LISTA, a deliberately unstable map): "
       "curves of output change against ||r||, the largest ratios found, FIRENET's upper bound, figures, report.md.");
-  sub->add_option("--method", o->method, "Comma-separated: firenet, lista, unstable")
+  sub->add_option("--method", o->method, "Comma-separated: firenet, lista, unstable, learned, learned+firenet")
       ->type_name("LIST")->capture_default_str();
   sub->add_flag("--signal", o->signal, "A seeded sparse signal with a Gaussian matrix (the default problem)");
   sub->add_option("--image", o->image, "shepp-logan, ellipses, text-detail, or a PNG/PGM file (sides 8..128)")
@@ -231,6 +282,24 @@ Command add_stability_command(CLI::App& app) {
       ->type_name("K")->capture_default_str();
   sub->add_option("--epochs", o->epochs, "LISTA training epochs")->type_name("E")->capture_default_str();
   sub->add_option("--lista-lr", o->lista_lr, "LISTA Adam learning rate")->type_name("X")->capture_default_str();
+  sub->add_option("--learned-layers", o->learned_layers, "Learned ISTA layers")->type_name("K")->capture_default_str();
+  sub->add_option("--learned-rank", o->learned_rank, "Rank of the learned network's linear term (0: none)")
+      ->type_name("R")->capture_default_str();
+  sub->add_option("--learned-samples", o->learned_samples,
+                  "Ellipse phantoms the learned network trains on (held out: a quarter as many more)")
+      ->type_name("K")->capture_default_str();
+  sub->add_option("--learned-epochs", o->learned_epochs, "Full-batch Adam steps of the learned network")
+      ->type_name("E")->capture_default_str();
+  sub->add_option("--learned-lr", o->learned_lr, "Adam learning rate of the learned network")
+      ->type_name("X")->capture_default_str();
+  sub->add_option("--experiment", o->experiment,
+                  "perturbation (the maps of --method) or tradeoff (stability against accuracy on the text detail)")
+      ->type_name("NAME")->capture_default_str();
+  sub->add_option("--train-noise", o->train_noise, "tradeoff: the relative noise of the noisy training run")
+      ->type_name("X")->capture_default_str();
+  sub->add_option("--detail-gain", o->detail_gain, "tradeoff: ||h|| / ||A h|| of the detail (> 1)")
+      ->type_name("X")->capture_default_str();
+  sub->add_flag("--full", o->full, "The longer profile (64 x 64 images, more training and search; up to an hour)");
   sub->add_option("--gain", o->gain, "The unstable map's large singular value")->type_name("X")->capture_default_str();
   sub->add_option("--search", o->search, "momentum (0.9) or adam")->type_name("NAME")->capture_default_str();
   sub->add_option("--restarts", o->restarts, "Random starts per budget")->type_name("R")->capture_default_str();

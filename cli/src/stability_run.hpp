@@ -20,10 +20,14 @@ namespace barriers::cli {
 struct StabilityOptions {
   std::string method = "firenet,lista";
   bool signal = false, complex = false, quiet = false;
-  std::string image, size = "32", sampling = "fourier", rate = "0.25", wavelet = "db4", noise = "0";
+  std::string image, size = "32", sampling = "fourier", rate = "0.5", wavelet = "haar", noise = "0";
   std::string rows = "60", cols = "100", sparsity = "5";
   std::string lambda, delta, firenet_restarts, firenet_inner;
   std::string lista_layers = "5", train_samples = "200", epochs = "100", lista_lr = "1e-3";
+  std::string learned_layers = "10", learned_rank = "1", learned_samples = "32", learned_epochs = "200",
+              learned_lr = "0.005", train_noise = "0.02", detail_gain = "10";
+  std::string experiment = "perturbation";
+  bool full = false;
   std::string gain = "1000";
   std::string search = "momentum", restarts = "2", iterations = "40", step = "0.1", mu = "0", epsilon;
   std::string type = "double", bits = "128", seed = "1", out;
@@ -42,6 +46,9 @@ struct Parsed {
   int lista_layers = 0;
   long train_samples = 0, epochs = 0;
   double lista_lr = 0, gain = 0, step = 0, mu = 0;
+  int learned_layers = 0, learned_rank = 0, learned_samples = 0, learned_epochs = 0;
+  double learned_lr = 0, train_noise = 0, detail_gain = 0;
+  bool tradeoff = false;  ///< --experiment tradeoff
   AscentMethod search = AscentMethod::momentum;
   int restarts = 0, iterations = 0;
   std::vector<double> epsilon;  ///< absolute budgets; empty = default_relative_budgets * ||x||

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,6 +21,9 @@
 #include "barriers/solvers/lista.hpp"
 #include "barriers/solvers/stability/firenet_gradient.hpp"
 #include "barriers/solvers/stability/firenet_stability_bound.hpp"
+#include "barriers/solvers/stability/learned_firenet.hpp"
+#include "barriers/solvers/stability/learned_tradeoff.hpp"
+#include "barriers/solvers/stability/learned_training.hpp"
 #include "barriers/solvers/stability/lista_gradient.hpp"
 #include "output_files.hpp"
 #include "progress.hpp"
@@ -78,7 +83,7 @@ class RankOneMap final : public ReconstructionMap<T> {
     have_ = true;
   }
   void backward(const Vector<T>& g, Vector<T>& g_y) override {
-    if (!have_) throw std::logic_error("backward() before forward()");
+    this->check_backward(have_, g);
     g_y = u_ * T(gain_ * v_.dot(g));  // J^* g = gain u (v^H g)
   }
 
@@ -254,6 +259,81 @@ void lista_data(const Problem<T>& pr, const Parsed& p, long count, std::uint64_t
   }
 }
 
+// File names of a method's figures: "learned+firenet" -> "learned_firenet".
+inline std::string file_stem(std::string m) {
+  std::replace(m.begin(), m.end(), '+', '_');
+  return m;
+}
+
+// The learned network of --method learned / learned+firenet (and of the
+// trade-off experiment): trained on seeded ellipse phantoms for the
+// problem's operator, tested on a held-out set a quarter as large.
+template <class T>
+LearnedSetup<T> learned_setup(const Parsed& p, double noise, std::uint64_t seed,
+                              const std::function<void(double, const std::string&)>& say, double from, double width,
+                              const std::string& label) {
+  using R = real_of<T>;
+  LearnedSetup<T> s;
+  s.layers = p.learned_layers;
+  s.rank = p.learned_rank;
+  s.train_count = p.learned_samples;
+  s.test_count = std::max(p.learned_samples / 4, 2);
+  s.seed = seed;
+  s.noise = R(noise);
+  s.training.epochs = p.learned_epochs;
+  s.training.learning_rate = R(p.learned_lr);
+  const int epochs = p.learned_epochs;
+  s.training.progress = [say, from, width, label, epochs](int e, const R& loss) {
+    if (e % 20 == 0 || e + 1 == epochs)
+      say(from + width * e / double(epochs),
+          label + ": training epoch " + std::to_string(e) + "/" + std::to_string(epochs) + ", loss " +
+              g4(double(loss)));
+  };
+  return s;
+}
+
+template <class T>
+std::string learned_note(const TrainedLearned<T>& tl, const LearnedSetup<T>& s) {
+  const auto& loss = tl.training.loss;
+  return "learned ISTA, " + std::to_string(s.layers) + " layers, rank " + std::to_string(s.rank) + ", " +
+         std::to_string(s.train_count) + " training phantoms, " + std::to_string(s.training.epochs) +
+         " epochs (kept " + std::to_string(tl.training.best_epoch) + "), training loss " +
+         g4(double(loss.front())) + " -> " + g4(double(loss[std::size_t(tl.training.best_epoch)])) +
+         ", training relative error " + g4(double(tl.train_score.relative_error)) + ", held-out " +
+         g4(double(tl.test_score.relative_error)) + " on " + std::to_string(s.test_count) + " phantoms";
+}
+
+// Mean ||Phi(y_i) - x_i|| / ||x_i|| over a data set.
+template <class T>
+double mean_relative_error(ReconstructionMap<T>& phi, const LearnedDataset<T>& set) {
+  using R = real_of<T>;
+  R sum(0);
+  Vector<T> out;
+  for (std::size_t i = 0; i < set.x.size(); ++i) {
+    phi.forward(set.y[i], out);
+    sum += R((out - set.x[i]).norm()) / R(set.x[i].norm());
+  }
+  return double(R(sum / R(double(set.x.size()))));
+}
+
+// x, x + r, Phi(A x), Phi(A(x + r)) and |difference| (scaled to its maximum,
+// returned) side by side, each enlarged 4x, on a grey background.
+inline double write_panel(const OutputDir& out, const std::string& name, const Matrix<double>& x,
+                          const Matrix<double>& xr, const Matrix<double>& px, const Matrix<double>& pxr) {
+  const Matrix<double> d = (pxr - px).cwiseAbs();
+  const double dmax = d.maxCoeff();
+  const Matrix<double> dn = dmax > 0 ? Matrix<double>(d / dmax) : d;
+  const Eigen::Index h = x.rows(), w = x.cols(), z = 4, gap = 4;
+  const std::vector<const Matrix<double>*> tiles = {&x, &xr, &px, &pxr, &dn};
+  Matrix<double> panel = Matrix<double>::Constant(h * z + 2 * gap, 5 * (w * z + gap) + gap, 0.5);
+  for (std::size_t t = 0; t < tiles.size(); ++t)
+    for (Eigen::Index j = 0; j < w * z; ++j)
+      for (Eigen::Index i = 0; i < h * z; ++i)
+        panel(gap + i, gap + Eigen::Index(t) * (w * z + gap) + j) = (*tiles[t])(i / z, j / z);
+  out.write(name, encode_image(panel, ImageFormat::png, 8));
+  return dmax;
+}
+
 struct CurveRow {
   std::string method;
   std::string budget, r_norm, e_norm, change, ratio_r, ratio_e, objective, bound;  // full decimals
@@ -272,6 +352,7 @@ struct MethodResult {
   std::optional<double> exact_ratio_r, exact_ratio_e;  ///< unstable map: the exact constants
   bool all_below_bound = true;
   std::string train_note;
+  std::optional<double> test_error;  ///< mean relative error on the held-out ellipse phantoms
   long evaluations = 0;
 };
 
@@ -288,7 +369,7 @@ int run(const StabilityOptions& o, const Parsed& p) {
   for (const std::string& m : p.methods) {
     if (p.image) {
       for (const char* s : {"_x_plus_r.png", "_phi_x.png", "_phi_x_plus_r.png", "_difference.png", "_panel.png"})
-        names.push_back(m + s);
+        names.push_back(file_stem(m) + s);
     } else {
       for (const char* s : {"_vectors.csv", "_vectors.gp", "_vectors.png"}) names.push_back(m + s);
     }
@@ -311,22 +392,46 @@ int run(const StabilityOptions& o, const Parsed& p) {
   std::vector<MethodResult> results;
   std::ostringstream method_notes;
   const double nm = double(p.methods.size());
+  const std::function<void(double, const std::string&)> say_fn = say;
+
+  // The learned network (shared by learned and learned+firenet) and the
+  // held-out phantoms every image map is scored on.
+  std::optional<TrainedLearned<T>> trained;
+  std::optional<LearnedSetup<T>> lsetup;
+  std::optional<LearnedDataset<T>> test_set;
+  if (p.image) {
+    lsetup = learned_setup<T>(p, p.spec.noise, mix(p.seed, 40), say_fn, 0, 0.3 / nm, "learned");
+    test_set = ellipse_dataset<T>(*pr.imaging, lsetup->test_count, lsetup->seed + 1, lsetup->noise);
+  }
+  auto learned_net = [&]() -> TrainedLearned<T>& {
+    if (!trained) trained = train_learned<T>(*pr.imaging, *lsetup);
+    return *trained;
+  };
+  auto firenet_settings = [&]() {
+    FirenetSettings<T> st;
+    st.lambda = R(p.lambda ? *p.lambda : (p.image ? 2.5e-4 : 0.02));
+    st.weights = pr.weights;
+    st.restarts = p.fn_restarts;
+    st.inner = p.fn_inner;
+    st.delta = p.delta ? R(*p.delta) : pr.eta;
+    return st;
+  };
   for (std::size_t mi = 0; mi < p.methods.size(); ++mi) {
     const std::string& m = p.methods[mi];
     MethodResult res;
     res.method = m;
-    std::unique_ptr<ReconstructionMap<T>> phi;
-    std::optional<FirenetMap<T>> fmap;
+    std::shared_ptr<ReconstructionMap<T>> phi;
     std::optional<SharpnessConstants<R>> sharp;
     std::string bound_note;
-    if (m == "firenet") {
-      FirenetSettings<T> st;
-      st.lambda = R(p.lambda ? *p.lambda : (p.image ? 2.5e-4 : 0.02));
-      st.weights = pr.weights;
-      st.restarts = p.fn_restarts;
-      st.inner = p.fn_inner;
-      st.delta = p.delta ? R(*p.delta) : pr.eta;
-      auto f = std::make_unique<FirenetMap<T>>(pr.A, st);
+    if (m == "firenet" || m == "learned+firenet") {
+      const FirenetSettings<T> st = firenet_settings();
+      if (m == "firenet") {
+        phi = std::make_shared<FirenetMap<T>>(pr.A, st);
+      } else {
+        TrainedLearned<T>& tl = learned_net();
+        res.train_note = learned_note(tl, *lsetup);
+        phi = std::make_shared<LearnedFirenetMap<T>>(tl.map, pr.A, st);
+      }
       if (pr.s_min) {
         try {
           sharp = full_column_rank_sharpness<R>(*pr.s_min, st.lambda, pr.weights, A.cols());
@@ -341,7 +446,11 @@ int run(const StabilityOptions& o, const Parsed& p) {
         bound_note = "not computable: " + pr.s_min_note;
       }
       res.theory = bound_note;
-      phi = std::move(f);
+    } else if (m == "learned") {
+      TrainedLearned<T>& tl = learned_net();
+      res.train_note = learned_note(tl, *lsetup);
+      res.theory = "no stability guarantee: a trained network";
+      phi = tl.map;
     } else if (m == "lista") {
       Matrix<T> Ad = pr.A_dense.size() ? pr.A_dense : densify(A);
       Matrix<T> Yt, Xt, Yv, Xv;
@@ -368,7 +477,7 @@ int run(const StabilityOptions& o, const Parsed& p) {
                        g4(double(tr.initial_validation_loss)) + " -> " + g4(double(tr.best_validation_loss));
       if (tr.termination == ListaTermination::non_finite_loss) res.train_note += " (training stopped: non-finite loss)";
       res.theory = "no stability guarantee: a trained network";
-      phi = std::make_unique<ListaMap<T>>(net);
+      phi = std::make_shared<ListaMap<T>>(net);
     } else {  // unstable
       Vector<T> Aq(A.rows()), AHu(A.cols());
       A.apply(gaussian_vector<T>(A.cols(), mix(p.seed, 30)), Aq);
@@ -379,17 +488,30 @@ int run(const StabilityOptions& o, const Parsed& p) {
       res.exact_ratio_r = double(R(gain * R(AHu.norm())));
       res.theory = "exact: Lipschitz constant gain ||A^H u|| = " + g4(*res.exact_ratio_r) + " per ||r||, gain = " +
                    g4(p.gain) + " per ||A r||";
-      phi = std::make_unique<RankOneMap<T>>(u, v, gain);
+      phi = std::make_shared<RankOneMap<T>>(u, v, gain);
     }
 
     PerturbationLoss<T> loss(*phi, pr.A, pr.y);
     res.accuracy = double(R(R((loss.base_output() - pr.x).norm()) / x_norm));
+    if (test_set && m != "unstable") {
+      say(mi / nm + 0.3 / nm, m + ": scoring on " + std::to_string(test_set->x.size()) + " held-out phantoms");
+      res.test_error = m == "learned" ? double(learned_net().test_score.relative_error)
+                                      : mean_relative_error(*phi, *test_set);
+    }
     auto* firenet_map = dynamic_cast<FirenetMap<T>*>(phi.get());
+    auto* composite = dynamic_cast<LearnedFirenetMap<T>*>(phi.get());
+    // FIRENET's bound (firenet_stability_bound.hpp), or the composite's
+    // (learned_firenet.hpp: the same analysis on the residual problem).
     auto bound_at = [&](const Vector<T>& r) -> std::optional<R> {
-      if (!firenet_map || !sharp) return std::nullopt;
+      if (!sharp || !(firenet_map || composite)) return std::nullopt;
       Vector<T> e(A.rows());
       A.apply(r, e);
-      return firenet_stability_bound<T>(A, firenet_map->plan(), *sharp, pr.x, pr.y, e);
+      if (firenet_map) return firenet_stability_bound<T>(A, firenet_map->plan(), *sharp, pr.x, pr.y, e);
+      ReconstructionMap<T>& learned = *learned_net().map;
+      Vector<T> xl_y, xl_ye;
+      learned.forward(pr.y, xl_y);
+      learned.forward(Vector<T>(pr.y + e), xl_ye);
+      return learned_firenet_stability_bound<T>(A, composite->firenet().plan(), *sharp, pr.x, pr.y, e, xl_y, xl_ye);
     };
 
     R best_r = -1, best_e = -1;
@@ -458,24 +580,15 @@ int run(const StabilityOptions& o, const Parsed& p) {
       const Matrix<double> a = to_double(image_from_coefficients(ip, xr)),
                            b = to_double(image_from_coefficients(ip, phi_x)),
                            c = to_double(image_from_coefficients(ip, phi_xr));
+      const std::string stem = file_stem(m);
+      const double dmax = write_panel(out, stem + "_panel.png", to_double(ip.image), a, b, c);
       const Matrix<double> d = (c - b).cwiseAbs();
-      const double dmax = d.maxCoeff();
-      const Matrix<double> dn = dmax > 0 ? Matrix<double>(d / dmax) : d;
-      out.write(m + "_x_plus_r.png", encode_image(a, ImageFormat::png, 8));
-      out.write(m + "_phi_x.png", encode_image(b, ImageFormat::png, 8));
-      out.write(m + "_phi_x_plus_r.png", encode_image(c, ImageFormat::png, 8));
-      out.write(m + "_difference.png", encode_image(dn, ImageFormat::png, 8));
-      // The five side by side, each enlarged 4x (nearest neighbour), on a grey background.
-      const Eigen::Index h = a.rows(), w = a.cols(), z = 4, gap = 4;
-      const Matrix<double> x_img = to_double(ip.image);
-      const std::vector<const Matrix<double>*> tiles = {&x_img, &a, &b, &c, &dn};
-      Matrix<double> panel = Matrix<double>::Constant(h * z + 2 * gap, 5 * (w * z + gap) + gap, 0.5);
-      for (std::size_t t = 0; t < tiles.size(); ++t)
-        for (Eigen::Index j = 0; j < w * z; ++j)
-          for (Eigen::Index i = 0; i < h * z; ++i)
-            panel(gap + i, gap + Eigen::Index(t) * (w * z + gap) + j) = (*tiles[t])(i / z, j / z);
-      out.write(m + "_panel.png", encode_image(panel, ImageFormat::png, 8));
-      method_notes << "- `" << m << "_panel.png`: x, x + r, Phi(A x), Phi(A(x + r)) and |Phi(A(x + r)) - Phi(A x)| "
+      out.write(stem + "_x_plus_r.png", encode_image(a, ImageFormat::png, 8));
+      out.write(stem + "_phi_x.png", encode_image(b, ImageFormat::png, 8));
+      out.write(stem + "_phi_x_plus_r.png", encode_image(c, ImageFormat::png, 8));
+      out.write(stem + "_difference.png",
+                encode_image(dmax > 0 ? Matrix<double>(d / dmax) : d, ImageFormat::png, 8));
+      method_notes << "- `" << stem << "_panel.png`: x, x + r, Phi(A x), Phi(A(x + r)) and |Phi(A(x + r)) - Phi(A x)| "
                    << "(white = " << g4(dmax) << "), at ||r|| = " << g4(double(R(r_last.norm())))
                    << (number_traits<T>::is_complex ? "; images show real parts" : "") << ".\n";
     } else {
@@ -517,14 +630,15 @@ int run(const StabilityOptions& o, const Parsed& p) {
   out.write("curves.csv", csv.str());
   std::ostringstream sum;
   sum << "method,relative_error,max_change_over_r,max_change_over_Ar,worst_r_norm,worst_Ar_norm,worst_change,"
-         "firenet_bound_at_worst,all_below_bound,exact_over_r,exact_over_Ar,evaluations\n";
+         "firenet_bound_at_worst,all_below_bound,exact_over_r,exact_over_Ar,evaluations,test_relative_error\n";
   for (const MethodResult& r : results)
     sum << r.method << "," << g4(r.accuracy) << "," << full_decimal(r.max_ratio_r) << ","
         << full_decimal(r.max_ratio_e) << "," << g4(r.worst_r) << "," << g4(r.worst_e) << "," << g4(r.worst_change)
         << "," << (r.worst_bound ? g4(*r.worst_bound) : "") << ","
-        << (r.method == "firenet" && r.worst_bound ? (r.all_below_bound ? "yes" : "no") : "") << ","
+        << (r.worst_bound ? (r.all_below_bound ? "yes" : "no") : "") << ","
         << (r.exact_ratio_r ? full_decimal(*r.exact_ratio_r) : "") << ","
-        << (r.exact_ratio_e ? full_decimal(*r.exact_ratio_e) : "") << "," << r.evaluations << "\n";
+        << (r.exact_ratio_e ? full_decimal(*r.exact_ratio_e) : "") << "," << r.evaluations << ","
+        << (r.test_error ? g4(*r.test_error) : "") << "\n";
   out.write("summary.csv", sum.str());
 
   // Output change against ||r||, log-log, one curve per method, FIRENET's bound dashed.
@@ -533,17 +647,17 @@ int run(const StabilityOptions& o, const Parsed& p) {
      << "set title " << gnuplot_string("worst perturbations found (" + type_name + ")") << "\n"
      << "set logscale xy\nset format x '10^{%L}'\nset format y '10^{%L}'\nset grid\nset key top left\n"
      << "set xlabel '||r||'\nset ylabel '||Phi(A(x + r)) - Phi(A x)||'\nplot ";
-  const std::vector<std::string> colours = {"#1f77b4", "#d62728", "#2ca02c"};
+  const std::vector<std::string> colours = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
   bool first = true;
   for (std::size_t mi = 0; mi < p.methods.size(); ++mi) {
     const std::string& m = p.methods[mi];
     gp << (first ? "" : ", \\\n  ") << "'curves.csv' every ::1 using 3:(strcol(1) eq '" << m
        << "' ? $5 : 1/0) with linespoints lw 2 pt 7 lc rgb '" << colours[mi] << "' title " << gnuplot_string(m);
     first = false;
-    if (m == "firenet" && results[mi].worst_bound)
-      gp << ", \\\n  'curves.csv' every ::1 using 3:(strcol(1) eq 'firenet' && strlen(strcol(10)) > 0 ? $10 : 1/0) "
-            "with linespoints dt 2 lw 2 pt 6 lc rgb '"
-         << colours[mi] << "' title 'FIRENET upper bound'";
+    if (results[mi].worst_bound)
+      gp << ", \\\n  'curves.csv' every ::1 using 3:(strcol(1) eq '" << m
+         << "' && strlen(strcol(10)) > 0 ? $10 : 1/0) with linespoints dt 2 lw 2 pt 6 lc rgb '" << colours[mi]
+         << "' title " << gnuplot_string(m + " upper bound");
   }
   gp << ", \\\n  x with lines dt 3 lc rgb 'gray' title '||r|| (slope 1)'\n";
   const bool plotted = out.plot("curves.gp", gp.str(), "curves.png");
@@ -559,7 +673,7 @@ int run(const StabilityOptions& o, const Parsed& p) {
      << "witnessed by an r it found, so it is a lower bound on the Lipschitz constant of r -> Phi(A(x + r)) "
      << "near x (per ||r||) and of Phi near A x (per ||A r||).\n\n"
      << "| map | relative error \\|\\|Phi(Ax) - x\\|\\| / \\|\\|x\\|\\| | largest ratio per \\|\\|r\\|\\| | "
-        "largest ratio per \\|\\|A r\\|\\| | theory |\n|---|---|---|---|---|\n";
+        "largest ratio per \\|\\|A r\\|\\| | held-out error | theory |\n|---|---|---|---|---|---|\n";
   for (const MethodResult& r : results) {
     std::string theory = r.theory;
     if (r.worst_bound)
@@ -568,7 +682,11 @@ int run(const StabilityOptions& o, const Parsed& p) {
     std::string escaped;
     for (char c : theory) escaped += c == '|' ? std::string("\\|") : std::string(1, c);
     md << "| " << r.method << " | " << g4(r.accuracy) << " | " << g4(r.max_ratio_r) << " | " << g4(r.max_ratio_e)
-       << " | " << escaped << " |\n";
+       << " | " << (r.test_error ? g4(*r.test_error) : "") << " | " << escaped << " |\n";
+  }
+  if (test_set) {
+    md << "\nHeld-out error: the mean of \\|\\|Phi(y_i) - x_i\\|\\| / \\|\\|x_i\\|\\| over " << test_set->x.size()
+       << " random-ellipse phantoms that no network trained on (same operator and noise level).\n";
   }
   md << "\nCurves (`curves.csv`, `curves.png`): per budget eps, the point with the largest objective.\n\n"
      << "| map | eps | \\|\\|r\\|\\| | \\|\\|A r\\|\\| | output change | change / \\|\\|r\\|\\| | FIRENET bound |\n"
@@ -576,7 +694,9 @@ int run(const StabilityOptions& o, const Parsed& p) {
   for (const CurveRow& r : rows)
     md << "| " << r.method << " | " << g4(r.d_budget) << " | " << g4(r.d_r) << " | " << g4(r.d_e) << " | "
        << g4(r.d_change) << " | " << (r.d_r > 0 ? g4(r.d_change / r.d_r) : "") << " | "
-       << (r.has_bound ? g4(r.d_bound) : (r.method == "firenet" ? "not computable" : "")) << " |\n";
+       << (r.has_bound ? g4(r.d_bound)
+                       : (r.method == "firenet" || r.method == "learned+firenet" ? "not computable" : ""))
+       << " |\n";
   md << "\n## What was found\n\n";
   for (const MethodResult& r : results) {
     if (r.method == "firenet") {
@@ -590,6 +710,21 @@ int run(const StabilityOptions& o, const Parsed& p) {
            << ". The bound is for exact arithmetic; the computed network differs by rounding only.\n";
       else
         md << "FIRENET's upper bound is " << r.theory << ".\n";
+    } else if (r.method == "learned" || r.method == "learned+firenet") {
+      const bool comp = r.method == "learned+firenet";
+      md << "- **" << r.method << "** (" << (comp ? "FIRENET on the residual of " : "") << r.train_note
+         << ") reconstructs x with relative error " << g4(r.accuracy) << " (held-out " << g4(*r.test_error)
+         << "). The worst perturbation found moved its output by " << g4(r.max_ratio_e) << " times ||A r|| ("
+         << g4(r.max_ratio_r) << " times ||r||). ";
+      if (!comp)
+        md << "No theory bounds it.\n";
+      else if (r.worst_bound)
+        md << "The composite inherits FIRENET's bound (docs/stability.md): at most " << g4(*r.worst_bound)
+           << " at the worst point, where the change found is " << g4(r.worst_change) << ": "
+           << (r.all_below_bound ? "every point found stays below the bound" : "A POINT FOUND EXCEEDS THE BOUND")
+           << ".\n";
+      else
+        md << "Its bound (FIRENET's on the residual problem) is " << r.theory << ".\n";
     } else if (r.method == "lista") {
       md << "- **LISTA** (" << r.train_note << ") reconstructs x with relative error " << g4(r.accuracy)
          << ". The worst perturbation found moved its output by " << g4(r.max_ratio_e) << " times ||A r|| ("
@@ -613,9 +748,10 @@ int run(const StabilityOptions& o, const Parsed& p) {
   out.finish();
 
   for (const MethodResult& r : results)
-    std::printf("%s: relative error %s, largest ratio %s per ||r||, %s per ||A r||%s\n", r.method.c_str(),
-                g4(r.accuracy).c_str(), g4(r.max_ratio_r).c_str(), g4(r.max_ratio_e).c_str(),
-                r.worst_bound ? (", FIRENET bound " + g4(*r.worst_bound) + " at the worst point (change " +
+    std::printf("%s: relative error %s%s, largest ratio %s per ||r||, %s per ||A r||%s\n", r.method.c_str(),
+                g4(r.accuracy).c_str(), r.test_error ? (" (held-out " + g4(*r.test_error) + ")").c_str() : "",
+                g4(r.max_ratio_r).c_str(), g4(r.max_ratio_e).c_str(),
+                r.worst_bound ? (", bound " + g4(*r.worst_bound) + " at the worst point (change " +
                                  g4(r.worst_change) + ")").c_str()
                               : (r.exact_ratio_r ? (", exact " + g4(*r.exact_ratio_r) + " per ||r||").c_str() : ""));
   if (!o.quiet)
@@ -626,9 +762,16 @@ int run(const StabilityOptions& o, const Parsed& p) {
 
 
 }  // namespace stability_detail
+}  // namespace barriers::cli
+
+#include "stability_tradeoff_impl.hpp"
+
+namespace barriers::cli {
 
 template <class T>
 int stability_typed(const StabilityOptions& o, const Parsed& p) {
+  if constexpr (!number_traits<T>::is_complex)
+    if (p.tradeoff) return stability_detail::run_tradeoff<T>(o, p);
   return stability_detail::run<T>(o, p);
 }
 

@@ -121,6 +121,67 @@ if run full --image ellipses --size 16 --rate 1 --wavelet haar --method firenet 
   [ "$(summary all_below_bound firenet "$tmp/full")" = yes ] && ok || bad "full sampling: firenet not below its bound"
 fi
 
+# The learned network (trained on ellipse phantoms) and FIRENET after it, on
+# a small Walsh image: every figure, a held-out error for each map, and the
+# same CSVs for the same seed.
+lrn=(--image ellipses --size 16 --sampling walsh --method learned,learned+firenet --epsilon 0.01,0.1 --restarts 1
+  --iterations 5 --learned-epochs 20 --learned-samples 8 --learned-layers 4 --firenet-restarts 3 --firenet-inner 5)
+if run lrn "${lrn[@]}"; then
+  for f in learned_panel.png learned_firenet_panel.png learned_firenet_difference.png x.png; do
+    complete_png "$tmp/lrn/$f" && ok || bad "lrn: $f is not a complete PNG"
+  done
+  for m in learned learned+firenet; do
+    [ -n "$(summary test_relative_error "$m" "$tmp/lrn")" ] && ok || bad "lrn: no held-out error for $m"
+  done
+  run lrn2 "${lrn[@]}" && cmp -s "$tmp/lrn/curves.csv" "$tmp/lrn2/curves.csv" &&
+    cmp -s "$tmp/lrn/summary.csv" "$tmp/lrn2/summary.csv" && ok || bad "learned: two runs with the same seed differ"
+fi
+# Every sample taken: the composite's bound (FIRENET's on the residual
+# problem) is computable and every point found stays below it.
+if run lfull --image ellipses --size 16 --rate 1 --sampling walsh --method learned+firenet --lambda 1e-3 \
+    --epsilon 0.01,0.1 --restarts 1 --iterations 5 --learned-epochs 10 --learned-samples 4 --learned-layers 3 \
+    --firenet-restarts 4 --firenet-inner 10; then
+  [ "$(summary all_below_bound learned+firenet "$tmp/lfull")" = yes ] && ok ||
+    bad "full sampling: learned+firenet not below its bound"
+  [ -n "$(summary firenet_bound_at_worst learned+firenet "$tmp/lfull")" ] && ok || bad "lfull: no bound"
+fi
+# MPFR at a tiny size, twice: byte-identical.
+tiny=(--image ellipses --size 8 --sampling walsh --method learned,learned+firenet --epsilon 0.1 --restarts 1
+  --iterations 3 --learned-epochs 3 --learned-samples 2 --learned-layers 2 --firenet-restarts 2 --firenet-inner 3
+  --type mpfr --bits 80)
+run mp1 "${tiny[@]}" && run mp2 "${tiny[@]}" && cmp -s "$tmp/mp1/curves.csv" "$tmp/mp2/curves.csv" && ok ||
+  bad "learned in MPFR: failed or not reproducible"
+
+# The trade-off on a detail h with ||h|| / ||A h|| = 10 (printed). By
+# Cauchy-Schwarz, a map recovering the fraction rho of h moves by at least
+# rho ||h|| along A h, so the secant along A h is at least rho ||h|| / ||A h||
+# (4 digits in the CSV, hence 1e-3); r = A^* A h has ||r|| = ||A r|| =
+# ||A h||, the largest budget, so the search must find at least that secant
+# (0.9: the search's own convergence). FIRENET does not recover h.
+to=(--experiment tradeoff --size 32 --restarts 1 --iterations 10 --learned-samples 16 --learned-epochs 150
+  --firenet-restarts 5 --firenet-inner 10)
+run_tradeoff() { "$bin" stability --quiet --out "$tmp/$1" "${@:2}" >"$tmp/$1.out" 2>"$tmp/$1.err"; }
+if run_tradeoff to "${to[@]}"; then
+  grep -q "^detail bound ||h|| / ||A h|| = 10$" "$tmp/to.out" && ok || bad "tradeoff: bound not printed: $(cat "$tmp/to.out")"
+  for f in tradeoff.png learned_panel.png learned_noisy_panel.png firenet_panel.png detail.png report.md; do
+    [ -s "$tmp/to/$f" ] && ok || bad "tradeoff: no $f"
+  done
+  python3 - "$tmp/to/tradeoff_summary.csv" <<'PY' && ok || bad "tradeoff: a ratio below the secant along A h, or FIRENET recovered h"
+import csv, sys
+rows = {r["map"]: r for r in csv.DictReader(open(sys.argv[1]))}
+for name, r in rows.items():
+    bound, rho, secant = float(r["detail_bound"]), float(r["detail_recovered"]), float(r["secant_along_Ah"])
+    assert bound == 10, r
+    assert secant >= rho * bound * (1 - 1e-3), r
+    assert float(r["max_change_over_Ar"]) >= 0.9 * secant, r
+assert abs(float(rows["firenet"]["detail_recovered"])) < 0.2, rows["firenet"]
+PY
+  run_tradeoff to2 "${to[@]}" && cmp -s "$tmp/to/tradeoff_curves.csv" "$tmp/to2/tradeoff_curves.csv" && ok ||
+    bad "tradeoff: two runs with the same seed differ"
+else
+  bad "tradeoff run failed: $(cat "$tmp/to.err")"
+fi
+
 # Bad input: one error line, exit 2.
 expect_rejected 2 "unknown --method 'magic'" stability --method magic --out "$tmp/e"
 expect_rejected 2 "--epsilon 'nan' is not a finite number" stability --epsilon nan --out "$tmp/e"
@@ -135,6 +196,15 @@ expect_rejected 2 "--gain does not apply" stability --method firenet --gain 3 --
 expect_rejected 2 "--signal and --image" stability --signal --image shepp-logan --out "$tmp/e"
 expect_rejected 2 "names firenet twice" stability --method firenet,firenet --out "$tmp/e"
 expect_rejected 2 "unknown --type 'half'" stability --type half --out "$tmp/e"
+expect_rejected 2 "--method learned needs --image" stability --method learned --out "$tmp/e"
+expect_rejected 2 "--method learned+firenet needs --image" stability --signal --method learned+firenet --out "$tmp/e"
+expect_rejected 2 "--learned-samples 1 is out of range" stability --image ellipses --method learned --learned-samples 1 --out "$tmp/e"
+expect_rejected 2 "--learned-samples 'many'" stability --image ellipses --method learned --learned-samples many --out "$tmp/e"
+expect_rejected 2 "--learned-epochs 0 is out of range" stability --image ellipses --method learned --learned-epochs 0 --out "$tmp/e"
+expect_rejected 2 "--learned-layers does not apply" stability --method firenet --learned-layers 3 --out "$tmp/e"
+expect_rejected 2 "unknown --experiment 'fun'" stability --experiment fun --out "$tmp/e"
+expect_rejected 2 "--detail-gain '1' is outside" stability --experiment tradeoff --detail-gain 1 --out "$tmp/e"
+expect_rejected 2 "--method does not apply" stability --experiment tradeoff --method firenet --out "$tmp/e"
 no_final_files "$tmp/e"
 
 finish
