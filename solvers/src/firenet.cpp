@@ -1,8 +1,10 @@
 // FIRENET (algorithm and unrolled network), instantiated for every scalar type.
 //
 // Both firenet() and FirenetNetwork go through make_firenet_plan,
-// firenet_alphas, firenet_primal_step and firenet_dual_step, so they perform
-// identical floating-point operations in identical order.
+// firenet_alphas, firenet_primal_step and firenet_dual_step (firenet() for
+// double and long double: the same operations with the extrapolation and a
+// finiteness check folded into the primal pass), so they perform identical
+// floating-point operations in identical order.
 #include "barriers/solvers/firenet.hpp"
 
 #include <algorithm>
@@ -104,6 +106,44 @@ std::vector<real_of<T>> firenet_alphas(const FirenetPlan<T>& plan, const real_of
   return alphas;
 }
 
+namespace {
+// v = x - tau w and x_new = soft_threshold(v, t), entry by entry, with the
+// operations of `w = x - w * tau` and soft_threshold_into, so the same bits
+// as the generic path. Extrapolate = false: w keeps v (for the reverse mode,
+// FirenetMap). Extrapolate = true: dir = 2 x_new - x too (the operations of
+// `x_new * 2 - x`), and the result says whether every entry of x_new is
+// finite, so firenet() needs no further pass over x_new. GCC's -O2 cost
+// model leaves this loop scalar; the dynamic one vectorises it (as in
+// warpd.cpp) with the same IEEE operations per entry.
+template <class R, bool Extrapolate>
+__attribute__((optimize("vect-cost-model=dynamic", "tree-loop-vectorize"))) bool primal_pass(
+    Eigen::Index n, const R* xp, R* wp, const R* tp, R tau, R* out, R* dp) {
+  long non_finite = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const R v = xp[i] - wp[i] * tau;
+    const R m = std::abs(v);
+    const R s = m > tp[i] ? v * ((m - tp[i]) / m) : R(0);
+    out[i] = s;
+    if constexpr (Extrapolate) {
+      dp[i] = s * R(2) - xp[i];
+      non_finite += !std::isfinite(s);
+    } else {
+      wp[i] = v;
+    }
+  }
+  return non_finite == 0;
+}
+
+// z <- z + sigma A dir - sigma alpha y, returning ||z||.
+template <class T>
+real_of<T> dual_ascent_along(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& dir,
+                             const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& work) {
+  A.apply(dir, work);
+  z = z + work * plan.sigma - sigma_alpha_y;
+  return z.norm();
+}
+}  // namespace
+
 // Both steps work in the caller's buffers: after the first iteration nothing
 // is allocated (the coefficient-wise assignments below read each entry
 // before writing it, so the aliasing is safe).
@@ -112,23 +152,9 @@ void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan,
                          const Vector<T>& z, Vector<T>& x_new, Vector<T>& work) {
   A.apply_adjoint(z, work);
   if constexpr (std::is_floating_point_v<T>) {
-    // One pass instead of two plus a call: v = x - tau A^* z and
-    // x_new = soft_threshold(v, thresholds), entry by entry with the same
-    // operations as `work = x - work * tau` and soft_threshold_into (so the
-    // same bits, whether or not the compiler fuses the multiply-subtract).
-    const Eigen::Index n = x.size();
-    x_new.resize(n);
-    const T tau = plan.tau;
-    const T* xp = x.data();
-    T* wp = work.data();
-    const T* tp = plan.thresholds.data();
-    T* out = x_new.data();
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const T v = xp[i] - wp[i] * tau;
-      wp[i] = v;  // kept for the reverse mode (FirenetMap)
-      const T m = std::abs(v);
-      out[i] = m > tp[i] ? v * ((m - tp[i]) / m) : T(0);
-    }
+    x_new.resize(x.size());
+    primal_pass<T, false>(x.size(), x.data(), work.data(), plan.thresholds.data(), plan.tau, x_new.data(),
+                          nullptr);
   } else {
     work = x - work * plan.tau;
     soft_threshold_into<T>(work, plan.thresholds, x_new);
@@ -140,9 +166,7 @@ real_of<T> firenet_dual_ascent(const LinearOperator<T>& A, const FirenetPlan<T>&
                                const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z,
                                Vector<T>& dir, Vector<T>& work) {
   dir = x_new * real_of<T>(2) - x;
-  A.apply(dir, work);
-  z = z + work * plan.sigma - sigma_alpha_y;
-  return z.norm();
+  return dual_ascent_along(A, plan, dir, sigma_alpha_y, z, work);
 }
 
 template <class T>
@@ -187,9 +211,26 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
     average.begin(N);
     sigma_alpha_y = y * (plan.sigma * alpha);
     for (int i = 0; i < plan.inner; ++i) {
-      detail::firenet_primal_step(A, plan, x, z, x_new, work_N);
-      detail::firenet_dual_step(A, plan, x, x_new, sigma_alpha_y, z, dir, work_m);
-      if (!detail::finite_vector(x_new) || !detail::finite_vector(z)) {
+      Real z_norm;
+      bool x_finite;
+      if constexpr (std::is_floating_point_v<T>) {
+        // firenet_primal_step and firenet_dual_step with the extrapolation
+        // and x_new's finiteness check in the primal pass.
+        A.apply_adjoint(z, work_N);
+        x_new.resize(N);
+        dir.resize(N);
+        x_finite = detail::primal_pass<T, true>(N, x.data(), work_N.data(), plan.thresholds.data(), plan.tau,
+                                                x_new.data(), dir.data());
+        z_norm = detail::dual_ascent_along(A, plan, dir, sigma_alpha_y, z, work_m);
+      } else {
+        detail::firenet_primal_step(A, plan, x, z, x_new, work_N);
+        z_norm = detail::firenet_dual_ascent(A, plan, x, x_new, sigma_alpha_y, z, dir, work_m);
+        x_finite = detail::finite_vector(x_new);
+      }
+      detail::firenet_dual_project(z, z_norm);
+      // A finite norm means every entry of z is finite, before and after the
+      // projection (a factor in [0, 1]); only an infinite one needs the pass.
+      if (!x_finite || !(is_finite_scalar(z_norm) || detail::finite_vector(z))) {
         result.reason = TerminationReason::non_finite;
         stop = true;
         break;

@@ -3,6 +3,7 @@
 #include <Eigen/SVD>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "barriers/solvers/dense_operator.hpp"
@@ -380,8 +381,8 @@ TEST_CASE("FIRENET converges to e_j/a_j on the (P3) family: K = 6, n = 1 (slow)"
   check_firenet_p3<double>(6, 1, 2, 1);
 }
 
-TEST_CASE_TEMPLATE("unrolled FIRENET equals the algorithm to the last bit", T, double, std::complex<double>,
-                   float128, mpfr_real, std::complex<mpfr_real>) {
+TEST_CASE_TEMPLATE("unrolled FIRENET equals the algorithm to the last bit", T, double, long double,
+                   std::complex<double>, float128, mpfr_real, std::complex<mpfr_real>) {
   using R = real_of<T>;
   PrecisionGuard guard(mpfr_test_bits);
   Gaussian g(77);
@@ -410,6 +411,56 @@ TEST_CASE_TEMPLATE("unrolled FIRENET equals the algorithm to the last bit", T, d
   // With eps0 fixed in advance the network is still the algorithm.
   s.eps0 = R(2);
   CHECK(FirenetNetwork<T>(A, s)(y) == firenet<T>(*A, y, s).solution);
+}
+
+namespace {
+// A dense operator whose forward product number `bad` (counted from 1)
+// returns an infinite first entry: a non-finite dual step on demand.
+template <class T>
+class FaultyForward : public LinearOperator<T> {
+ public:
+  FaultyForward(const Matrix<T>& M, long bad) : A_(M), bad_(bad) {}
+  Eigen::Index rows() const override { return A_.rows(); }
+  Eigen::Index cols() const override { return A_.cols(); }
+  void apply(const Vector<T>& x, Vector<T>& out) const override {
+    A_.apply(x, out);
+    if (++calls_ == bad_) out(0) = T(std::numeric_limits<real_of<T>>::infinity());
+  }
+  void apply_adjoint(const Vector<T>& y, Vector<T>& out) const override { A_.apply_adjoint(y, out); }
+  real_of<T> norm_bound() const override { return A_.norm_bound(); }
+
+ private:
+  DenseOperator<T> A_;
+  long bad_;
+  mutable long calls_ = 0;
+};
+}  // namespace
+
+// Step k's dual ascent made infinite (z infinite, then NaN after the
+// projection, while x_new is finite): firenet() must stop as non_finite at
+// step k without counting it and return the last finite restart output.
+// Without an observer the forward products before the final objective are
+// exactly one per step. firenet() checks z through its norm, and x_new in its
+// primal pass (double, long double) or by a pass (the generic path, here
+// float128). Without
+// the check on z the NaN dual would be swallowed by the next soft threshold
+// (NaN > t is false, so x_new = 0) and the run would go on to max_iterations.
+TEST_CASE_TEMPLATE("FIRENET stops at the first non-finite step", T, double, long double, float128) {
+  using R = real_of<T>;
+  const SparseInstance<T> inst = sparse_instance<T>(7, 20, 40, 3, 0.0);
+  FirenetSettings<T> s;
+  s.lambda = R(0.1);
+  s.restarts = 3;
+  s.inner = 10;
+  for (long bad : {1L, 14L}) {
+    const FaultyForward<T> A(inst.A, bad);
+    const SolverResult<T> r = firenet<T>(A, inst.y, s);
+    INFO("infinite product at step ", bad);
+    CHECK(r.reason == TerminationReason::non_finite);
+    CHECK(r.iterations == bad - 1);
+    CHECK(all_finite(r.solution));
+    if (bad > s.inner) CHECK(r.solution.norm() > 0);  // the first restart's output
+  }
 }
 
 // Compressed sensing with complex data: 3-sparse x in C^64 seen through about
