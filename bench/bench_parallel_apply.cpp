@@ -8,7 +8,14 @@
 // checked bit-identical. The smaller sizes are where the threshold
 // (dense_parallel_threshold) was chosen: 2 threads should not lose there.
 //
-// Usage: bench_parallel_apply [min_seconds]   (default 0.3)
+// Then whole FIRENET solves (double at 1000 x 4000, MPFR 128 at 300 x 700;
+// fixed iteration counts, norm bound passed in) at 1 and 2 threads: wall and
+// CPU seconds, the wall speed-up and whether the solutions are bit-identical;
+// and the operator's construction (the certified norm bound, the set-up of a
+// solve), which does not use the product threads.
+//
+// Usage: bench_parallel_apply [min_seconds] [solve]   (default 0.3; "solve":
+// only the whole solves)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +26,8 @@
 
 #include "barriers/precision/precision_guard.hpp"
 #include "barriers/solvers/dense_operator.hpp"
+#include "barriers/solvers/firenet.hpp"
+#include "bench_timing.hpp"
 
 using namespace barriers;
 
@@ -83,22 +92,61 @@ void row(const char* name, Eigen::Index m, Eigen::Index n, double min_seconds) {
               same ? "identical" : "DIFFERENT");
 }
 
+// One FIRENET solve of restarts x inner steps at 1 and 2 threads.
+template <class T>
+void solve_row(const char* name, Eigen::Index m, Eigen::Index n, int restarts, int inner) {
+  using R = real_of<T>;
+  auto c0 = std::chrono::steady_clock::now();
+  const DenseOperator<T> A(gaussian<T>(m, n, 6));
+  const double setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+  Vector<T> x = Vector<T>::Zero(n);
+  for (Eigen::Index i = 0; i < n; i += 10) x(i) = T(1);
+  const Vector<T> y = A.forward(x);
+  FirenetSettings<T> s;
+  s.lambda = R(0.01);
+  s.restarts = restarts;
+  s.inner = inner;
+  s.norm_bound = A.norm_bound();
+  double wall[2], cpu[2];
+  Vector<T> out[2];
+  for (unsigned t : {1u, 2u}) {
+    set_dense_operator_threads(t);
+    const double cpu0 = bench::cpu_seconds();
+    c0 = std::chrono::steady_clock::now();
+    out[t - 1] = firenet<T>(A, y, s).solution;
+    wall[t - 1] = std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
+    cpu[t - 1] = bench::cpu_seconds() - cpu0;
+  }
+  set_dense_operator_threads(1);
+  std::printf("  %-10s %5ld x %-5ld %6d %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f  %s\n", name, long(m), long(n),
+              restarts * inner, setup, wall[0], cpu[0], wall[1], cpu[1], wall[0] / wall[1],
+              out[0] == out[1] ? "identical" : "DIFFERENT");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const double min_seconds = argc > 1 ? std::atof(argv[1]) : 0.3;
-  std::printf("one A x plus one A^* y in microseconds: plain Eigen (whole matrix), DenseOperator at 1\n"
+  const bool products = !(argc > 2 && std::string(argv[2]) == "solve");
+  if (products) std::printf("one A x plus one A^* y in microseconds: plain Eigen (whole matrix), DenseOperator at 1\n"
               "and 2 threads, speed-up 1 -> 2 threads, and whether the two results are bit-identical\n");
-  std::printf("  %-16s %13s %10s %12s %12s %12s %8s\n", "type", "size", "madds", "plain", "1 thread", "2 threads",
+  if (products) std::printf("  %-16s %13s %10s %12s %12s %12s %8s\n", "type", "size", "madds", "plain", "1 thread", "2 threads",
               "speed-up");
   const std::pair<int, int> sizes[] = {{30, 60},   {60, 120},   {100, 250},  {150, 400},
                                        {300, 700}, {500, 1000}, {700, 1500}, {1000, 2000}, {1000, 4000}};
-  for (auto [m, n] : sizes) row<double>("double", m, n, min_seconds);
-  for (auto [m, n] : sizes) row<std::complex<double>>("complex double", m, n, min_seconds);
-  for (auto [m, n] : sizes) row<float128>("float128", m, n, min_seconds);
-  {
+  if (products) {
+    for (auto [m, n] : sizes) row<double>("double", m, n, min_seconds);
+    for (auto [m, n] : sizes) row<std::complex<double>>("complex double", m, n, min_seconds);
+    for (auto [m, n] : sizes) row<float128>("float128", m, n, min_seconds);
     PrecisionGuard g(128);
     for (auto [m, n] : sizes) row<mpfr_real>("mpfr 128", m, n, min_seconds);
   }
+  std::printf("whole FIRENET solves (norm bound passed in), seconds: set-up (operator and norm bound),\n"
+              "wall and CPU at 1 and 2 threads, wall speed-up, solutions bit-identical\n");
+  std::printf("  %-10s %13s %6s %8s %8s %8s %8s %8s %8s\n", "type", "size", "steps", "set-up", "wall 1", "cpu 1",
+              "wall 2", "cpu 2", "speed-up");
+  solve_row<double>("double", 1000, 4000, 4, 50);
+  PrecisionGuard g(128);
+  solve_row<mpfr_real>("mpfr 128", 300, 700, 1, 20);
   return 0;
 }
