@@ -143,17 +143,23 @@ unsigned dense_operator_threads() { return dense_threads.load(); }
 
 // Two threads pay when half the product's time exceeds starting and joining
 // them. Measured with bench_parallel_apply on the quiet 2-core development
-// machine (rows x cols, one A x plus one A^* y): double 0.62x at 5e5,
-// 1.00x at 1.05e6, 1.55x at 2e6; complex double 0.60x at 2.1e5, 0.99x at
-// 5e5, 1.73x at 1.05e6. Long double, not measured, is put with complex
-// double; float128 and MPFR (100 ns or more per multiply-add) gain from
-// 1e4 on. Results do not depend on these numbers.
+// machine (rows x cols = multiply-adds of one product; the bench's "madds"
+// column is twice that): double 0.62x at 5e5, 1.00x at 1.05e6, 1.55x at 2e6;
+// complex double 0.60x at 2.1e5, 0.99x at 5e5, 1.73x at 1.05e6. Long double,
+// not measured, is put with complex double. Float128 and MPFR, re-measured
+// by the lead at 01:48 UTC (idle machine, `bench_parallel_apply 0.6`, after
+// mpfr_dot made MPFR products about 3x cheaper): float128 1.01x at 7.2e3,
+// 1.10x at 2.5e4, 1.27x at 6e4, 1.66x at 2.1e5; MPFR 128 bits 0.95x at 1.8e3,
+// 0.91x at 7.2e3, 0.82x at 2.5e4, 1.12x at 6e4, 1.49x at 2.1e5, 1.44-1.53x
+// above. Results do not depend on these numbers.
 template <class T>
 double dense_parallel_threshold() {
   if constexpr (std::is_same_v<T, double>)
     return 1.5e6;
   else if constexpr (std::is_floating_point_v<real_of<T>>)
     return 7e5;
+  else if constexpr (is_mpfr<T>)
+    return 5e4;
   else
     return 1e4;
 }
