@@ -316,6 +316,21 @@ double mean_relative_error(ReconstructionMap<T>& phi, const LearnedDataset<T>& s
   return double(R(sum / R(double(set.x.size()))));
 }
 
+// The search's settings from the options, for one budget and seed.
+template <class T>
+PerturbationSearchSettings<T> search_settings(const Parsed& p, const real_of<T>& budget, std::uint64_t seed) {
+  using R = real_of<T>;
+  PerturbationSearchSettings<T> ss;
+  ss.budgets = {budget};
+  ss.mu = R(p.mu);
+  ss.method = p.search;
+  ss.learning_rate = R(p.step);
+  ss.iterations = p.iterations;
+  ss.restarts = p.restarts;
+  ss.seed = seed;
+  return ss;
+}
+
 // x, x + r, Phi(A x), Phi(A(x + r)) and |difference| (scaled to its maximum,
 // returned) side by side, each enlarged 4x, on a grey background.
 inline double write_panel(const OutputDir& out, const std::string& name, const Matrix<double>& x,
@@ -521,14 +536,7 @@ int run(const StabilityOptions& o, const Parsed& p) {
     for (std::size_t bi = 0; bi < budgets.size(); ++bi) {
       say((mi + 0.3 * (m == "lista") + (1 - 0.3 * (m == "lista")) * bi / double(budgets.size())) / nm,
           m + ": searching ||r|| <= " + g4(double(budgets[bi])));
-      PerturbationSearchSettings<T> ss;
-      ss.budgets = {budgets[bi]};
-      ss.mu = R(p.mu);
-      ss.method = p.search;
-      ss.learning_rate = R(p.step);
-      ss.iterations = p.iterations;
-      ss.restarts = p.restarts;
-      ss.seed = mix(p.seed, 100 + bi);
+      const PerturbationSearchSettings<T> ss = search_settings<T>(p, budgets[bi], mix(p.seed, 100 + bi));
       const PerturbationSearchResult<T> sr = perturbation_search(loss, ss);
       res.evaluations += sr.evaluations;
       const PerturbationPoint<T>& pt = sr.curve.front();

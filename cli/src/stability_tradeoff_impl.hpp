@@ -115,14 +115,8 @@ int run_tradeoff(const StabilityOptions& o, const Parsed& p) {
     for (std::size_t bi = 0; bi < budgets.size(); ++bi) {
       say(from + width * (0.6 + 0.4 * double(bi) / double(budgets.size())), m + ": searching ||r|| <= " +
                                                                                 g4(double(budgets[bi])));
-      PerturbationSearchSettings<T> ss;
-      ss.budgets = {budgets[bi]};
-      ss.mu = R(p.mu);
-      ss.method = p.search;
-      ss.learning_rate = R(p.step);
-      ss.iterations = p.iterations;
-      ss.restarts = p.restarts;
-      ss.seed = mix(p.seed, 200 + bi);  // the same starts for every map
+      const PerturbationSearchSettings<T> ss =
+          search_settings<T>(p, budgets[bi], mix(p.seed, 200 + bi));  // the same starts for every map
       const PerturbationSearchResult<T> sr = perturbation_search(loss, ss);
       const PerturbationPoint<T>& pt = sr.curve.front();
       res.curve.push_back({double(pt.budget), double(pt.r_norm), double(pt.e_norm), double(pt.change_norm)});

@@ -10,24 +10,13 @@
 
 #include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/stability/learned_ista.hpp"
+#include "learned_test_support.hpp"
 #include "barriers/solvers/stability/learned_tradeoff.hpp"
 #include "barriers/solvers/stability/perturbation_search.hpp"
 
 using namespace barriers;
 
 namespace {
-
-template <class T>
-ImagingProblem<T> problem(Eigen::Index side, double rate) {
-  ImagingSpec spec;
-  spec.sampling = number_traits<T>::is_complex ? SamplingKind::fourier : SamplingKind::walsh;
-  spec.pattern = PatternKind::das;
-  spec.rate = rate;
-  spec.wavelet = "haar";
-  spec.noise = 0;
-  spec.seed = 3;
-  return make_imaging_problem<T>(random_ellipses<real_of<T>>({side, side}, 1), spec);
-}
 
 template <class T>
 Vector<T> pixels_of(const Matrix<real_of<T>>& img) {
@@ -116,14 +105,15 @@ TEST_CASE("text detail ink: the word of text_detail on its own") {
 TEST_CASE("detail bound ||h|| / ||A h||") {
   const ImageShape shape{32, 32};
   const Matrix<double> h = text_detail_ink<double>(shape);
-  const auto full = detail_lipschitz_bound(problem<std::complex<double>>(32, 1.0), h);
+  const auto full = detail_lipschitz_bound(test::ellipse_problem<std::complex<double>>(32, 1.0), h);
   CHECK(std::abs(full.ratio - 1) < 1e-12);
   CHECK(std::abs(full.detail_norm - h.norm()) < 1e-12);
-  const auto sub = detail_lipschitz_bound(problem<std::complex<double>>(32, 0.15), h);
+  const auto sub = detail_lipschitz_bound(test::ellipse_problem<std::complex<double>>(32, 0.15), h);
   MESSAGE("text detail at 32 x 32, 15% DAS Fourier: ||h|| " << sub.detail_norm << ", ||A h|| " << sub.measured_norm
                                                             << ", ratio " << sub.ratio);
   CHECK(sub.ratio > 1);
-  CHECK_THROWS_AS(detail_lipschitz_bound(problem<std::complex<double>>(32, 0.15), Matrix<double>::Zero(32, 32)),
+  CHECK_THROWS_AS(detail_lipschitz_bound(test::ellipse_problem<std::complex<double>>(32, 0.15),
+                                        Matrix<double>::Zero(32, 32)),
                   std::invalid_argument);
 }
 
@@ -134,7 +124,7 @@ TEST_CASE("detail bound ||h|| / ||A h||") {
 // attained.
 TEST_CASE_TEMPLATE("a map that recovers the detail attains ||h|| / ||A h||", T, double, std::complex<double>) {
   using Real = real_of<T>;
-  const ImagingProblem<T> pr = problem<T>(32, 0.15);
+  const ImagingProblem<T> pr = test::ellipse_problem<T>(32, 0.15);
   const Matrix<Real> h = text_detail_ink<Real>(pr.shape);
   const auto bound = detail_lipschitz_bound(pr, h);
   const Vector<T> wh = pr.wavelet->forward(
@@ -167,7 +157,7 @@ TEST_CASE_TEMPLATE("a map that recovers the detail attains ||h|| / ||A h||", T, 
 // relative error below 256 u = 6e-14), so 1e-12 relative.
 TEST_CASE_TEMPLATE("detail bound against the dense matrices", T, double, std::complex<double>) {
   using Real = real_of<T>;
-  const ImagingProblem<T> pr = problem<T>(16, 0.3);
+  const ImagingProblem<T> pr = test::ellipse_problem<T>(16, 0.3);
   const Matrix<Real> h = text_detail_ink<Real>(pr.shape);
   REQUIRE(h.sum() > 0);
   const Eigen::Index N = pr.A->cols();
@@ -193,7 +183,7 @@ TEST_CASE_TEMPLATE("detail bound against the dense matrices", T, double, std::co
 TEST_CASE_TEMPLATE("detail_recovered: 1 for a map that returns the true image, 0 for one blind to h", T, double,
                    std::complex<double>) {
   using Real = real_of<T>;
-  const ImagingProblem<T> pr = problem<T>(16, 0.3);
+  const ImagingProblem<T> pr = test::ellipse_problem<T>(16, 0.3);
   const Matrix<Real> h = text_detail_ink<Real>(pr.shape);
   const Vector<T> wh = pr.wavelet->forward(pixels_of<T>(h)), awh = pr.A->forward(wh);
   const std::vector<Vector<T>> ys = {pr.y, Vector<T>(pr.y * T(Real(2)) + awh), Vector<T>(pr.y * T(Real(-0.5)))};

@@ -8,23 +8,12 @@
 #include "barriers/precision/precision_guard.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/stability/learned_ista.hpp"
+#include "learned_test_support.hpp"
 #include "barriers/solvers/stability/learned_training.hpp"
 
 using namespace barriers;
 
 namespace {
-
-template <class T>
-ImagingProblem<T> problem(Eigen::Index side, double rate, PatternKind pattern = PatternKind::das) {
-  ImagingSpec spec;
-  spec.sampling = number_traits<T>::is_complex ? SamplingKind::fourier : SamplingKind::walsh;
-  spec.pattern = pattern;
-  spec.rate = rate;
-  spec.wavelet = "haar";
-  spec.noise = 0;
-  spec.seed = 3;
-  return make_imaging_problem<T>(random_ellipses<real_of<T>>({side, side}, 1), spec);
-}
 
 template <class T>
 bool same_params(const LearnedIstaParams<T>& a, const LearnedIstaParams<T>& b) {
@@ -53,7 +42,7 @@ LearnedSetup<T> quick_setup(std::uint64_t seed) {
 TEST_CASE_TEMPLATE("learned ISTA training lowers the loss and the held-out error, reproducibly per seed", T, double,
                    std::complex<double>) {
   using Real = real_of<T>;
-  const ImagingProblem<T> pr = problem<T>(16, 0.3);
+  const ImagingProblem<T> pr = test::ellipse_problem<T>(16, 0.3);
   const LearnedSetup<T> setup = quick_setup<T>(4);
   // The untrained network's held-out score, for comparison.
   LearnedIstaMap<T> start(pr.A, pr.level_starts,
@@ -79,7 +68,7 @@ TEST_CASE_TEMPLATE("learned ISTA training lowers the loss and the held-out error
 
 TEST_CASE_TEMPLATE("learned ISTA training in MPFR at a tiny size", T, mpfr_real, std::complex<mpfr_real>) {
   PrecisionGuard guard(128);
-  const ImagingProblem<T> pr = problem<T>(8, 0.5, PatternKind::uniform);
+  const ImagingProblem<T> pr = test::ellipse_problem<T>(8, 0.5, PatternKind::uniform);
   LearnedSetup<T> setup = quick_setup<T>(2);
   setup.layers = 3;
   setup.train_count = 2;
@@ -91,7 +80,7 @@ TEST_CASE_TEMPLATE("learned ISTA training in MPFR at a tiny size", T, mpfr_real,
 }
 
 TEST_CASE("learned ISTA training refuses bad settings") {
-  const ImagingProblem<double> pr = problem<double>(16, 0.3);
+  const ImagingProblem<double> pr = test::ellipse_problem<double>(16, 0.3);
   LearnedSetup<double> s = quick_setup<double>(1);
   s.training.epochs = 0;
   CHECK_THROWS_AS(train_learned(pr, s), std::invalid_argument);
