@@ -104,6 +104,7 @@ void check_applicable(const StabilityOptions& o, const Parsed& p) {
       {"--learned-lr", {learned, "only the learned network is trained on ellipses"}},
       {"--train-noise", {p.tradeoff, "--train-noise is for --experiment tradeoff"}},
       {"--detail-gain", {p.tradeoff, "--detail-gain is for --experiment tradeoff"}},
+      {"--detail-ink", {p.tradeoff, "--detail-ink is for --experiment tradeoff"}},
       {"--method", {!p.tradeoff, "--experiment tradeoff runs its own maps (learned and firenet)"}},
       {"--lista-layers", {has("lista"), "only lista has layers"}},
       {"--train-samples", {has("lista"), "only lista is trained"}},
@@ -121,12 +122,15 @@ void check_applicable(const StabilityOptions& o, const Parsed& p) {
 // did not set.
 StabilityOptions with_profile(const StabilityOptions& given) {
   StabilityOptions o = given;
-  if (!o.full) return o;
   auto set = [&](const char* option, std::string& field, const char* value) {
     if (!o.given.count(option)) field = value;
   };
+  // The trade-off needs enough phantoms for the network to find the detail
+  // (docs/stability.md: 32 recover a few per cent of it, 512 most of it).
+  if (o.experiment == "tradeoff") set("--learned-samples", o.learned_samples, o.full ? "1024" : "512");
+  if (!o.full) return o;
   set("--size", o.size, "64");
-  set("--learned-samples", o.learned_samples, "128");
+  if (o.experiment != "tradeoff") set("--learned-samples", o.learned_samples, "128");
   set("--learned-epochs", o.learned_epochs, "600");
   set("--learned-layers", o.learned_layers, "16");
   set("--train-samples", o.train_samples, "1000");
@@ -216,6 +220,7 @@ Parsed parse_options(const StabilityOptions& given) {
   p.learned_lr = real_option("--learned-lr", o.learned_lr, 0, true, 1);
   p.train_noise = real_option("--train-noise", o.train_noise, 0, true, 10);
   p.detail_gain = real_option("--detail-gain", o.detail_gain, 1, true, 1e6);
+  p.detail_ink = real_option("--detail-ink", o.detail_ink, 0, true, 100);
   if (p.tradeoff) p.spec.sampling = SamplingKind::walsh;
   if (o.search != "momentum" && o.search != "adam")
     throw UsageError("unknown --search " + quote_for_message(o.search) + ": allowed are momentum, adam");
@@ -286,7 +291,8 @@ Command add_stability_command(CLI::App& app) {
   sub->add_option("--learned-rank", o->learned_rank, "Rank of the learned network's linear term (0: none)")
       ->type_name("R")->capture_default_str();
   sub->add_option("--learned-samples", o->learned_samples,
-                  "Ellipse phantoms the learned network trains on (held out: a quarter as many more)")
+                  "Ellipse phantoms the learned network trains on (held out: a quarter as many more; "
+                  "--experiment tradeoff: 512 unless given, 1024 with --full)")
       ->type_name("K")->capture_default_str();
   sub->add_option("--learned-epochs", o->learned_epochs, "Full-batch Adam steps of the learned network")
       ->type_name("E")->capture_default_str();
@@ -298,6 +304,9 @@ Command add_stability_command(CLI::App& app) {
   sub->add_option("--train-noise", o->train_noise, "tradeoff: the relative noise of the noisy training run")
       ->type_name("X")->capture_default_str();
   sub->add_option("--detail-gain", o->detail_gain, "tradeoff: ||h|| / ||A h|| of the detail (> 1)")
+      ->type_name("X")->capture_default_str();
+  sub->add_option("--detail-ink", o->detail_ink,
+                  "tradeoff: the value of the detail's text before it is made nearly invisible (text-detail's own: 0.2)")
       ->type_name("X")->capture_default_str();
   sub->add_flag("--full", o->full, "The longer profile (64 x 64 images, more training and search; up to an hour)");
   sub->add_option("--gain", o->gain, "The unstable map's large singular value")->type_name("X")->capture_default_str();

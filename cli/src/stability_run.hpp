@@ -25,7 +25,8 @@ struct StabilityOptions {
   std::string lambda, delta, firenet_restarts, firenet_inner;
   std::string lista_layers = "5", train_samples = "200", epochs = "100", lista_lr = "1e-3";
   std::string learned_layers = "10", learned_rank = "1", learned_samples = "32", learned_epochs = "200",
-              learned_lr = "0.005", train_noise = "0.02", detail_gain = "10";
+              learned_lr = "0.005", train_noise = "0.02", detail_gain = "10",
+              detail_ink = "1";
   std::string experiment = "perturbation";
   bool full = false;
   std::string gain = "1000";
@@ -47,7 +48,7 @@ struct Parsed {
   long train_samples = 0, epochs = 0;
   double lista_lr = 0, gain = 0, step = 0, mu = 0;
   int learned_layers = 0, learned_rank = 0, learned_samples = 0, learned_epochs = 0;
-  double learned_lr = 0, train_noise = 0, detail_gain = 0;
+  double learned_lr = 0, train_noise = 0, detail_gain = 0, detail_ink = 0;
   bool tradeoff = false;  ///< --experiment tradeoff
   AscentMethod search = AscentMethod::momentum;
   int restarts = 0, iterations = 0;

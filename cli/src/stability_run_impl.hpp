@@ -14,8 +14,11 @@
 #include <random>
 #include <sstream>
 
+#include <Eigen/Eigenvalues>
+
 #include "barriers/precision/convert.hpp"
 #include "barriers/solvers/dense_operator.hpp"
+#include "barriers/solvers/imaging/bitmap_font.hpp"
 #include "barriers/solvers/imaging/noise.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/lista.hpp"
@@ -332,19 +335,35 @@ PerturbationSearchSettings<T> search_settings(const Parsed& p, const real_of<T>&
 }
 
 // x, x + r, Phi(A x), Phi(A(x + r)) and |difference| (scaled to its maximum,
-// returned) side by side, each enlarged 4x, on a grey background.
+// returned) side by side on a grey background, each enlarged at least 4x and
+// enough for its label, which is set in black on a white band above it.
 inline double write_panel(const OutputDir& out, const std::string& name, const Matrix<double>& x,
                           const Matrix<double>& xr, const Matrix<double>& px, const Matrix<double>& pxr) {
   const Matrix<double> d = (pxr - px).cwiseAbs();
   const double dmax = d.maxCoeff();
   const Matrix<double> dn = dmax > 0 ? Matrix<double>(d / dmax) : d;
-  const Eigen::Index h = x.rows(), w = x.cols(), z = 4, gap = 4;
   const std::vector<const Matrix<double>*> tiles = {&x, &xr, &px, &pxr, &dn};
-  Matrix<double> panel = Matrix<double>::Constant(h * z + 2 * gap, 5 * (w * z + gap) + gap, 0.5);
-  for (std::size_t t = 0; t < tiles.size(); ++t)
-    for (Eigen::Index j = 0; j < w * z; ++j)
-      for (Eigen::Index i = 0; i < h * z; ++i)
-        panel(gap + i, gap + Eigen::Index(t) * (w * z + gap) + j) = (*tiles[t])(i / z, j / z);
+  const std::vector<std::vector<std::string>> labels = {
+      {"x"}, {"x + r"}, {"Phi(A x)"}, {"Phi(A(x + r))"}, {"|difference|", "white = " + g4(dmax)}};
+  long label_width = 0;
+  for (const auto& lines : labels)
+    for (const std::string& l : lines) label_width = std::max(label_width, text_width(l));
+  const Eigen::Index h = x.rows(), w = x.cols(), gap = 4;
+  const Eigen::Index z = std::max<Eigen::Index>(4, (label_width + 2 + w - 1) / w);
+  const Eigen::Index band = 2 * (glyph_height + 2) + gap, tile_w = w * z;
+  Matrix<double> panel = Matrix<double>::Constant(band + h * z + 2 * gap, 5 * (tile_w + gap) + gap, 0.5);
+  panel.topRows(band).setOnes();
+  for (std::size_t t = 0; t < tiles.size(); ++t) {
+    const Eigen::Index left = gap + Eigen::Index(t) * (tile_w + gap);
+    for (Eigen::Index j = 0; j < tile_w; ++j)
+      for (Eigen::Index i = 0; i < h * z; ++i) panel(band + gap + i, left + j) = (*tiles[t])(i / z, j / z);
+    for (std::size_t line = 0; line < labels[t].size(); ++line) {
+      const std::string& l = labels[t][line];
+      const Eigen::Index top = gap / 2 + Eigen::Index(line) * (glyph_height + 2),
+                         start = left + (tile_w - text_width(l)) / 2;
+      for_each_text_pixel(l, 1, [&](long r, long c) { panel(top + r, start + c) = 0; });
+    }
+  }
   out.write(name, encode_image(panel, ImageFormat::png, 8));
   return dmax;
 }

@@ -8,38 +8,69 @@
 
 namespace barriers::cli::stability_detail {
 
-// The detail h: the text ink (text_detail_ink) made nearly invisible. In
-// coefficients c = W ink splits into its null-space part c - A^* A c and its
-// measurements A c (A A^* = I for A = P_Omega U W^*). h keeps the null-space
-// part whole and of the measurements only beta times those on the rows
-// where ellipse phantoms measure weakest (below the median of the mean
-// |(A x_i)_j|^2 over `reference`): a network can then tell x + h from x by
-// rows the data leave quiet. ||h|| / ||A h|| = gain exactly for
-// beta = ||c_null|| / (||v|| sqrt(gain^2 - 1)), v the kept measurements.
-// Real sampling (Walsh) keeps h a real image.
+// The directions of measurement space that ellipse phantoms leave quiet:
+// an orthonormal basis (columns, in double) of the leading principal
+// directions of `reference` (m x n, one phantom's measurements per column),
+// as many as hold all but the quietest quarter of the m directions (or every
+// direction the references span, when there are fewer). Projecting onto their
+// complement keeps what the phantoms barely show. Leading directions come
+// from the n x n Gram matrix (Y = U S E^T: U = Y E S^-1).
+inline Matrix<double> loud_directions(const Matrix<double>& reference) {
+  const Eigen::Index m = reference.rows();
+  const Eigen::SelfAdjointEigenSolver<Matrix<double>> es(Matrix<double>(reference.transpose() * reference));
+  const Vector<double>& ev = es.eigenvalues();  // ascending
+  Eigen::Index rank = 0;
+  for (Eigen::Index i = 0; i < ev.size(); ++i) rank += ev(i) > 1e-12 * ev(ev.size() - 1);
+  const Eigen::Index k = std::min(rank, m - m / 4);
+  Matrix<double> U = reference * es.eigenvectors().rightCols(k);
+  for (Eigen::Index j = 0; j < k; ++j) U.col(j) /= std::sqrt(ev(ev.size() - k + j));
+  return U;
+}
+
+// The detail h: the text ink (text_detail_ink scaled to the value `ink`) made
+// nearly invisible. In coefficients c = W ink splits into its null-space part
+// c - A^* A c and its measurements A c (A A^* = I for A = P_Omega U W^*). h
+// keeps the null-space part whole and of the measurements only beta times
+// their part outside the loud directions (loud_directions of `reference`), so
+// that a network can tell x + h from x along directions the phantoms leave
+// quiet. ||h|| / ||A h|| = gain exactly for beta = ||c_null|| / (||v||
+// sqrt(gain^2 - 1)), v the kept measurements. Real sampling (Walsh) keeps h a
+// real image.
 template <class R>
 Matrix<R> nearly_invisible_detail(const ImagingProblem<R>& ip, const Matrix<R>& ink, double gain,
-                                  const std::vector<Vector<R>>& reference) {
+                                  const Matrix<double>& reference) {
   using std::sqrt;
   const Vector<R> c = ip.wavelet->forward(Eigen::Map<const Vector<R>>(ink.data(), ink.size()));
   const Vector<R> ac = ip.A->forward(c);
   const Vector<R> null = c - ip.A->adjoint(ac);
-  Vector<R> energy = Vector<R>::Zero(ac.size());
-  for (const Vector<R>& y : reference) energy += y.cwiseAbs2();
-  std::vector<R> sorted(energy.data(), energy.data() + energy.size());
-  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-  const R median = sorted[sorted.size() / 2];
-  Vector<R> v = Vector<R>::Zero(ac.size());
-  for (Eigen::Index j = 0; j < ac.size(); ++j)
-    if (energy(j) < median) v(j) = ac(j);
+  const Matrix<R> loud = loud_directions(reference).template cast<R>();
+  const Vector<R> v = ac - loud * Vector<R>(loud.transpose() * ac);
+  if (!(v.norm() > R(0)) || !(null.norm() > R(0)))
+    throw std::runtime_error("the text detail cannot be made nearly invisible here: all of its measurements lie "
+                             "where ellipse phantoms measure (or none of it is in the null space); try another "
+                             "--size or --rate");
   const R beta = R(null.norm()) / (R(v.norm()) * R(sqrt(R(gain * gain - 1))));
   const Vector<R> h = ip.wavelet->adjoint(Vector<R>(null + ip.A->adjoint(Vector<R>(v * beta))));
   return Eigen::Map<const Matrix<R>>(h.data(), ink.rows(), ink.cols());
 }
 
+// Measurements of `count` seeded ellipse phantoms (noise-free, computed in
+// double) for the sampling of `spec`: the reference of nearly_invisible_detail.
+inline Matrix<double> ellipse_reference(const Matrix<double>& image, const ImagingSpec& spec,
+                                        const SamplingPattern& pattern, int count, std::uint64_t seed) {
+  const ImagingProblem<double> pd = make_imaging_problem<double>(image, spec);
+  if (pd.pattern.indices != pattern.indices)
+    throw std::logic_error("the double problem samples other rows than the working type's");
+  const LearnedDataset<double> set = ellipse_dataset<double>(pd, count, seed, 0.0);
+  Matrix<double> Y(pd.A->rows(), count);
+  for (int i = 0; i < count; ++i) Y.col(i) = set.y[std::size_t(i)];
+  return Y;
+}
+
 struct TradeoffMap {
   std::string name, note;
   double test_error = 0, recovered = 0, secant = 0, max_ratio = 0, accuracy = 0;
+  std::optional<double> upper;  ///< learned maps: learned_lipschitz_bound
   std::vector<std::array<double, 4>> curve;  // budget, ||r||, ||A r||, change
 };
 
@@ -60,11 +91,16 @@ int run_tradeoff(const StabilityOptions& o, const Parsed& p) {
   const auto start = std::chrono::steady_clock::now();
 
   // The problem: the text-detail background with the detail h in place of its ink.
-  const Matrix<R> ink = text_detail_ink<R>(p.shape), background = text_detail<R>(p.shape) - ink;
+  const Matrix<R> ink0 = text_detail_ink<R>(p.shape), background = text_detail<R>(p.shape) - ink0;
+  // text_detail_ink sets 0.2; the detail's ink is --detail-ink.
+  const Matrix<R> ink = ink0 * R(R(p.detail_ink) * 5);
   ImagingSpec spec = p.spec;
   const ImagingProblem<T> probe = make_imaging_problem<T>(background, spec);
-  const Matrix<R> h =
-      nearly_invisible_detail<R>(probe, ink, p.detail_gain, ellipse_dataset<T>(probe, 16, mix(p.seed, 49), R(0)).y);
+  // As many reference phantoms as measurements (at least 64, at most 1024).
+  const int references = int(std::clamp<Eigen::Index>(probe.A->rows(), 64, 1024));
+  const Matrix<R> h = nearly_invisible_detail<R>(
+      probe, ink, p.detail_gain,
+      ellipse_reference(to_double(background), spec, probe.pattern, references, mix(p.seed, 49)));
   const ImagingProblem<T> ip = make_imaging_problem<T>(Matrix<R>(background + h), spec);
   const DetailBound<R> bound = detail_lipschitz_bound(ip, h);
   const Vector<T> wh = ip.wavelet->forward(Eigen::Map<const Vector<R>>(h.data(), h.size()));
@@ -102,6 +138,7 @@ int run_tradeoff(const StabilityOptions& o, const Parsed& p) {
       const TrainedLearned<T> tl = train_learned<T>(ip, ls, h);
       res.note = learned_note(tl, ls) + ", training noise " + g4(noise);
       res.test_error = double(tl.test_score.relative_error);
+      res.upper = double(learned_lipschitz_bound(*tl.map));
       phi = tl.map;
     }
     res.recovered = double(detail_recovered<T>(*phi, ip, h, test.y));
@@ -149,10 +186,11 @@ int run_tradeoff(const StabilityOptions& o, const Parsed& p) {
           << (c[2] > 0 ? g4(c[3] / c[2]) : "") << "," << g4(G) << "\n";
   out.write("tradeoff_curves.csv", csv.str());
   std::ostringstream sum;
-  sum << "map,relative_error,held_out_error,detail_recovered,secant_along_Ah,max_change_over_Ar,detail_bound\n";
+  sum << "map,relative_error,held_out_error,detail_recovered,secant_along_Ah,max_change_over_Ar,detail_bound,"
+         "lipschitz_upper_bound\n";
   for (const TradeoffMap& r : results)
     sum << r.name << "," << g4(r.accuracy) << "," << g4(r.test_error) << "," << g4(r.recovered) << ","
-        << g4(r.secant) << "," << g4(r.max_ratio) << "," << g4(G) << "\n";
+        << g4(r.secant) << "," << g4(r.max_ratio) << "," << g4(G) << "," << (r.upper ? g4(*r.upper) : "") << "\n";
   out.write("tradeoff_summary.csv", sum.str());
 
   std::ostringstream gp;
@@ -183,17 +221,22 @@ int run_tradeoff(const StabilityOptions& o, const Parsed& p) {
      << "The learned networks are trained on ellipse phantoms with h added to every other one, so they can learn "
         "h; FIRENET is not trained. The search (" << p.restarts << " starts of " << p.iterations
      << " steps per budget, budgets " << (p.epsilon.empty() ? "0.1, 0.3, 1" : "as given") << " times ||A h||) "
-     << "perturbs x by r; A A^* = I, so the largest change per ||A r|| is the local Lipschitz constant of Phi.\n\n"
+     << "perturbs x by r; A A^* = I, so the largest change per ||A r|| is the local Lipschitz constant of Phi. "
+     << "For the learned networks the last column bounds the Lipschitz constant from above (learned_lipschitz_bound: "
+        "each layer's step and the linear term's ||U|| ||V||), so every ratio found must lie below it.\n\n"
      << "| map | relative error on x | held-out error | detail recovered | secant along A h | largest ratio "
-        "per \\|\\|A r\\|\\| | bound \\|\\|h\\|\\| / \\|\\|A h\\|\\| |\n|---|---|---|---|---|---|---|\n";
+        "per \\|\\|A r\\|\\| | bound \\|\\|h\\|\\| / \\|\\|A h\\|\\| | upper bound on the Lipschitz constant "
+        "|\n|---|---|---|---|---|---|---|---|\n";
   for (const TradeoffMap& r : results)
     md << "| " << r.name << " | " << g4(r.accuracy) << " | " << g4(r.test_error) << " | " << g4(r.recovered)
-       << " | " << g4(r.secant) << " | " << g4(r.max_ratio) << " | " << g4(G) << " |\n";
+       << " | " << g4(r.secant) << " | " << g4(r.max_ratio) << " | " << g4(G) << " | "
+       << (r.upper ? g4(*r.upper) : "not computable") << " |\n";
   md << "\n## What was found\n\n";
   for (const TradeoffMap& r : results) {
     md << "- **" << r.name << "** (" << r.note << "): recovers " << g4(r.recovered) << " of h, held-out error "
        << g4(r.test_error) << "; the search found a ratio of " << g4(r.max_ratio) << " per ||A r||, "
-       << g4(r.max_ratio / G) << " times ||h|| / ||A h||";
+       << g4(r.max_ratio / G) << " times ||h|| / ||A h||"
+       << (r.upper ? " (upper bound " + g4(*r.upper) + ")" : std::string());
     if (r.recovered > 0.5)
       md << (r.max_ratio >= r.recovered * G * 0.5 ? ": the instability the trade-off predicts (at least rho ||h|| / "
                                                       "||A h|| = " + g4(r.recovered * G) + ") was found.\n"
@@ -212,9 +255,10 @@ int run_tradeoff(const StabilityOptions& o, const Parsed& p) {
   std::printf("detail bound ||h|| / ||A h|| = %s\n", g4(G).c_str());
   for (const TradeoffMap& r : results)
     std::printf("%s: held-out error %s, detail recovered %s, secant along A h %s, largest ratio %s per ||A r|| "
-                "(bound %s)\n",
+                "(bound %s%s)\n",
                 r.name.c_str(), g4(r.test_error).c_str(), g4(r.recovered).c_str(), g4(r.secant).c_str(),
-                g4(r.max_ratio).c_str(), g4(G).c_str());
+                g4(r.max_ratio).c_str(), g4(G).c_str(),
+                r.upper ? (", upper bound " + g4(*r.upper)).c_str() : "");
   if (!o.quiet)
     std::cerr << "wrote " << o.out << "/tradeoff_curves.csv, tradeoff_summary.csv, "
               << (plotted ? "tradeoff.png" : "tradeoff.gp") << ", report.md and the figures (" << g4(seconds)

@@ -4,6 +4,7 @@
 // Exact values cross as fractions.Fraction, so nothing is rounded on the way.
 #include <pybind11/stl.h>
 
+#include <optional>
 #include <string>
 
 #include "barriers/impossibility/family.hpp"
@@ -108,11 +109,15 @@ PYBIND11_MODULE(barriers, m) {
 
   m.def(
       "verify",
-      [](const std::string& problem, long K, long n, const std::string& delta, const std::string& lam,
+      [](const std::string& problem, long K, long n, const std::optional<std::string>& delta, const std::string& lam,
          const std::string& eta, std::size_t N1, std::size_t N2, bool dct) {
+        // As `barriers verify --delta`: delta cancels, so accepting it would suggest a check depends on it.
+        if (delta)
+          throw py::value_error("delta does not apply to verify: delta cancels in the Omega_K construction "
+                                "(b = sqrt(2) 10^K / 3 for every delta), so no check depends on it");
         impossibility::VerifyReport r;
         {
-          const impossibility::FamilyParams p = family_params(problem, K, n, delta, lam, eta, N1, N2, dct);
+          const impossibility::FamilyParams p = family_params(problem, K, n, "1/6", lam, eta, N1, N2, dct);
           py::gil_scoped_release release;
           r = impossibility::verify_family(p);
         }
@@ -131,8 +136,8 @@ PYBIND11_MODULE(barriers, m) {
         out["checks"] = checks;
         return out;
       },
-      py::arg("problem") = "p3", py::arg("K") = 1, py::arg("n") = 10, py::arg("delta") = "1/6", py::arg("lam") = "1",
-      py::arg("eta") = "1/10", py::arg("N1") = 2, py::arg("N2") = 20, py::arg("dct") = true,
+      py::arg("problem") = "p3", py::arg("K") = 1, py::arg("n") = 10, py::arg("delta") = py::none(),
+      py::arg("lam") = "1", py::arg("eta") = "1/10", py::arg("N1") = 2, py::arg("N2") = 20, py::arg("dct") = true,
       "Certify the family's claims in Arb ball arithmetic (the checks of `barriers verify`), as records");
 
   bind_solvers(m);

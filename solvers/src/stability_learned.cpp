@@ -2,6 +2,7 @@
 // reverse mode into the measurements and the parameters.
 #include "barriers/solvers/stability/learned_ista.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -203,7 +204,22 @@ void LearnedIstaMap<T>::reverse(const Vector<T>& g, LearnedIstaParams<T>* grad, 
   }
 }
 
+template <class T>
+real_of<T> learned_lipschitz_bound(const LearnedIstaMap<T>& map) {
+  using Real = real_of<T>;
+  using std::abs;
+  const Real L = map.op().norm_bound(), L2 = L * L;
+  const LearnedIstaParams<T>& p = map.params();
+  Real lip(0);
+  for (const Real& s : p.steps) {
+    const Real a = s >= 0 ? std::max(Real(1), Real(abs(Real(Real(1) - s * L2)))) : Real(Real(1) + abs(s) * L2);
+    lip = a * lip + abs(s) * L;
+  }
+  return lip + Real(p.U.norm()) * Real(p.V.norm());
+}
+
 #define BARRIERS_X(T)                                                                                        \
+  template real_of<T> learned_lipschitz_bound<T>(const LearnedIstaMap<T>&);                                  \
   template struct LearnedIstaParams<T>;                                                                      \
   template LearnedIstaParams<T> initial_learned_ista_params<T>(const LinearOperator<T>&, int, int,          \
                                                                const real_of<T>&, int, const real_of<T>&,    \

@@ -1,12 +1,17 @@
 // Phantoms: the modified Shepp-Logan values at points worked out by hand
 // from the ellipse table, any size, every type; seeded random ellipses; the
-// text-detail image's detail where it should be.
+// text-detail image's detail where it should be; the bitmap font that sets its word.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "barriers/precision/precision_guard.hpp"
+#include "barriers/solvers/imaging/bitmap_font.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
+#include "barriers/solvers/stability/learned_tradeoff.hpp"
 
 using namespace barriers;
 
@@ -93,4 +98,48 @@ TEST_CASE("text detail: a smooth image plus sharp strokes only in the text band"
     // Away from the text the image is smooth: neighbouring pixels differ by little.
     for (Eigen::Index j = 0; j + 1 < s.cols; ++j) CHECK(std::abs(t(5, j + 1) - t(5, j)) < 0.05);
   }
+}
+
+TEST_CASE("bitmap font: every glyph 5 x 7 of ink and background, widths, pixels, refusals") {
+  const std::string all = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()[]+-*/|=.,:<>^_'";
+  for (char c : all) {
+    const char* const* rows = glyph_rows(c);
+    long ink = 0;
+    for (int r = 0; r < glyph_height; ++r) {
+      REQUIRE(std::string(rows[r]).size() == std::size_t(glyph_width));
+      for (int k = 0; k < glyph_width; ++k) {
+        CHECK((rows[r][k] == '#' || rows[r][k] == '.'));
+        ink += rows[r][k] == '#';
+      }
+    }
+    CHECK((c == ' ' ? ink == 0 : ink > 0));
+  }
+  // Distinct glyphs (a copy-paste slip would make two characters look alike).
+  for (std::size_t a = 0; a < all.size(); ++a)
+    for (std::size_t b = a + 1; b < all.size(); ++b) {
+      bool same = true;
+      for (int r = 0; r < glyph_height; ++r) same = same && std::string(glyph_rows(all[a])[r]) == glyph_rows(all[b])[r];
+      CHECK_MESSAGE(!same, all[a], " and ", all[b]);
+    }
+  CHECK(glyph_rows('q') == glyph_rows('Q'));
+  CHECK_THROWS_WITH_AS(glyph_rows('~'), doctest::Contains("character code 126"), std::invalid_argument);
+  CHECK(text_width("") == 0);
+  CHECK(text_width("I") == 5);
+  CHECK(text_width("Phi(A x)", 3) == (8 * 6 - 1) * 3);
+  CHECK_THROWS_AS(text_width("x", 0), std::invalid_argument);
+  // "I" at scale 2: its 11 ink pixels become 2 x 2 blocks inside 10 x 14.
+  std::vector<std::pair<long, long>> px;
+  for_each_text_pixel("I", 2, [&](long r, long c) { px.emplace_back(r, c); });
+  CHECK(px.size() == 11 * 4);
+  for (const auto& [r, c] : px) {
+    CHECK((r >= 0 && r < 14 && c >= 0 && c < 10));
+    CHECK(glyph_rows('I')[r / 2][c / 2] == '#');
+  }
+  // Text_detail's word is this font's "FIRENET": at 256 x 256 (scale 2) the
+  // ink is exactly the word's pixels, each 0.2 above the smooth background.
+  const ImageShape s{256, 256};
+  long word = 0;
+  for_each_text_pixel("FIRENET", 2, [&](long, long) { ++word; });
+  const Matrix<double> ink = text_detail_ink<double>(s);
+  CHECK((ink.array() > 0.1).count() == word);
 }

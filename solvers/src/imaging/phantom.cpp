@@ -3,8 +3,10 @@
 
 #include <boost/math/constants/constants.hpp>
 #include <algorithm>
+#include <string_view>
 #include <vector>
 
+#include "barriers/solvers/imaging/bitmap_font.hpp"
 #include "seeded_uniform.hpp"
 
 namespace barriers {
@@ -113,30 +115,16 @@ Matrix<R> text_detail(ImageShape shape) {
       image(i, j) = R(1) / 10 + R(55) / 100 * exp(-(x * x * 2 + y * y * R(10) / 3)) +
                     R(1) / 10 * exp(-(x2 * x2 + y2 * y2) * 20);
     }
-  // 5 x 7 glyphs, one string per row, '#' = ink.
-  static const char* const glyphs[7][7] = {
-      // F        I        R        E        N        E        T
-      {"#####", ".###.", "####.", "#####", "#...#", "#####", "#####"},
-      {"#....", "..#..", "#...#", "#....", "##..#", "#....", "..#.."},
-      {"#....", "..#..", "#...#", "#....", "#.#.#", "#....", "..#.."},
-      {"####.", "..#..", "####.", "####.", "#..##", "####.", "..#.."},
-      {"#....", "..#..", "#.#..", "#....", "#...#", "#....", "..#.."},
-      {"#....", "..#..", "#..#.", "#....", "#...#", "#....", "..#.."},
-      {"#....", ".###.", "#...#", "#####", "#...#", "#####", "..#.."}};
+  // The word, in the 5 x 7 bitmap font, centred at 5/8 of the height.
+  static constexpr std::string_view word = "FIRENET";
   const Eigen::Index scale = std::max<Eigen::Index>(1, std::min(shape.rows, shape.cols) / 128);
-  const Eigen::Index width = (7 * 6 - 1) * scale, height = 7 * scale;
+  const Eigen::Index width = text_width(word, scale), height = glyph_height * scale;
   const Eigen::Index left = (shape.cols - width) / 2, top = shape.rows * 5 / 8 - height / 2;
   const R ink = R(2) / 10;
-  for (Eigen::Index r = 0; r < 7; ++r)
-    for (Eigen::Index letter = 0; letter < 7; ++letter)
-      for (Eigen::Index c = 0; c < 5; ++c) {
-        if (glyphs[r][letter][c] != '#') continue;
-        for (Eigen::Index di = 0; di < scale; ++di)
-          for (Eigen::Index dj = 0; dj < scale; ++dj) {
-            const Eigen::Index i = top + r * scale + di, j = left + (letter * 6 + c) * scale + dj;
-            if (i >= 0 && i < shape.rows && j >= 0 && j < shape.cols) image(i, j) += ink;
-          }
-      }
+  for_each_text_pixel(word, scale, [&](long r, long c) {
+    const Eigen::Index i = top + r, j = left + c;
+    if (i >= 0 && i < shape.rows && j >= 0 && j < shape.cols) image(i, j) += ink;
+  });
   return image;
 }
 

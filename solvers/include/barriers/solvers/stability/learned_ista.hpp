@@ -94,7 +94,18 @@ class LearnedIstaMap final : public ReconstructionMap<T> {
   Vector<T> x_, r_, c_, gx_, gv_, gc_, am_, an_;
 };
 
+/// An upper bound on the network's Lipschitz constant in y (2-norms), in
+/// exact arithmetic: soft thresholding is 1-Lipschitz and, with L =
+/// A.norm_bound(), ||I - s A^* A|| <= a(s) = max(1, |1 - s L^2|) for s >= 0
+/// (1 + |s| L^2 for s < 0), so layer k's constant obeys Lip_k <= a(s_k)
+/// Lip_{k-1} + |s_k| L (Lip_0 = 0), and the linear term adds at most
+/// ||U||_F ||V||_F (equal to ||U V^*|| for rank 1). Rounding of the forward
+/// pass is not included.
+template <class T>
+real_of<T> learned_lipschitz_bound(const LearnedIstaMap<T>& map);
+
 #define BARRIERS_X(T)                                                                                    \
+  extern template real_of<T> learned_lipschitz_bound<T>(const LearnedIstaMap<T>&);                        \
   extern template struct LearnedIstaParams<T>;                                                           \
   extern template LearnedIstaParams<T> initial_learned_ista_params<T>(                                   \
       const LinearOperator<T>&, int, int, const real_of<T>&, int, const real_of<T>&, std::uint64_t);      \
