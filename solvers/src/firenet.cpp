@@ -14,6 +14,7 @@
 
 #include "barriers/solvers/firenet_network.hpp"
 #include "barriers/solvers/prox.hpp"
+#include "in_place_ops.hpp"
 #include "progress.hpp"
 #include "restart.hpp"
 
@@ -84,7 +85,8 @@ FirenetPlan<T> make_firenet_plan(const LinearOperator<T>& A, const FirenetSettin
 template <class T>
 real_of<T> firenet_eps0(const FirenetPlan<T>& plan, const Vector<T>& y) {
   if (plan.eps0) return *plan.eps0;
-  const real_of<T> n = y.norm();
+  real_of<T> n;
+  in_place_ops::norm_into(n, y);
   return n > 0 ? n : real_of<T>(1);  // y = 0: any eps0 > 0 gives x = 0
 }
 
@@ -134,13 +136,45 @@ __attribute__((optimize("vect-cost-model=dynamic", "tree-loop-vectorize"))) bool
   return non_finite == 0;
 }
 
-// z <- z + sigma A dir - sigma alpha y, returning ||z||.
+// z <- z + sigma A dir - sigma alpha y, with ||z|| into norm.
 template <class T>
-real_of<T> dual_ascent_along(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& dir,
-                             const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& work) {
+void dual_ascent_along(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& dir,
+                       const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& work, real_of<T>& norm) {
   A.apply(dir, work);
-  z = z + work * plan.sigma - sigma_alpha_y;
-  return z.norm();
+  if constexpr (in_place_ops::in_place<T>) {
+    thread_local T q;
+    for (Eigen::Index i = 0; i < z.size(); ++i) {
+      q = work(i);
+      q *= plan.sigma;
+      z(i) += q;
+      z(i) -= sigma_alpha_y(i);
+    }
+    in_place_ops::norm_into(norm, z);
+  } else {
+    z = z + work * plan.sigma - sigma_alpha_y;
+    norm = z.norm();
+  }
+}
+
+// x_new <- soft_t(v) for real MPFR, v = work on entry (soft_one_by_modulus's
+// roundings: v ((|v| - t) / |v|), +0 at or below t), creating no number.
+// A zero takes v's precision first, as the values do.
+inline void soft_threshold_in_place(const Vector<mpfr_real>& v, const Vector<mpfr_real>& t, Vector<mpfr_real>& x_new) {
+  thread_local mpfr_real m, q;
+  x_new.resize(v.size());
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    m = v(i);
+    if (m < 0) m *= -1;
+    x_new(i) = v(i);
+    if (!(m > t(i))) {
+      x_new(i) = 0;
+      continue;
+    }
+    q = m;
+    q -= t(i);
+    q /= m;
+    x_new(i) *= q;
+  }
 }
 }  // namespace
 
@@ -155,6 +189,15 @@ void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan,
     x_new.resize(x.size());
     primal_pass<T, false>(x.size(), x.data(), work.data(), plan.thresholds.data(), plan.tau, x_new.data(),
                           nullptr);
+  } else if constexpr (in_place_ops::in_place<T>) {
+    thread_local T q;  // work = x - tau work, entry by entry
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+      q = work(i);
+      q *= plan.tau;
+      work(i) = x(i);
+      work(i) -= q;
+    }
+    soft_threshold_in_place(work, plan.thresholds, x_new);
   } else {
     work = x - work * plan.tau;
     soft_threshold_into<T>(work, plan.thresholds, x_new);
@@ -162,16 +205,42 @@ void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan,
 }
 
 template <class T>
+void firenet_dual_ascent_into(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
+                              const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
+                              Vector<T>& work, real_of<T>& u_norm) {
+  if constexpr (in_place_ops::in_place<T>) {  // dir = 2 x_new - x
+    dir.resize(x.size());
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+      dir(i) = x_new(i);
+      dir(i) *= 2;
+      dir(i) -= x(i);
+    }
+  } else {
+    dir = x_new * real_of<T>(2) - x;
+  }
+  dual_ascent_along(A, plan, dir, sigma_alpha_y, z, work, u_norm);
+}
+
+template <class T>
 real_of<T> firenet_dual_ascent(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
                                const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z,
                                Vector<T>& dir, Vector<T>& work) {
-  dir = x_new * real_of<T>(2) - x;
-  return dual_ascent_along(A, plan, dir, sigma_alpha_y, z, work);
+  real_of<T> u_norm;
+  firenet_dual_ascent_into(A, plan, x, x_new, sigma_alpha_y, z, dir, work, u_norm);
+  return u_norm;
 }
 
 template <class T>
 void firenet_dual_project(Vector<T>& u, const real_of<T>& u_norm) {
-  if (u_norm > real_of<T>(1)) u *= real_of<T>(1) / u_norm;
+  if constexpr (in_place_ops::in_place<T>) {  // u *= 1 / ||u||, the factor rounded once
+    if (!(u_norm > 1)) return;
+    thread_local T q;
+    q = u_norm;
+    mpfr_ui_div(q.backend().data(), 1, u_norm.backend().data(), MPFR_RNDN);
+    in_place_ops::scale(u, q);
+  } else {
+    if (u_norm > real_of<T>(1)) u *= real_of<T>(1) / u_norm;
+  }
 }
 
 template <class T>
@@ -221,7 +290,7 @@ SolverResult<T> firenet(const LinearOperator<T>& A, const Vector<T>& y, const Fi
         dir.resize(N);
         x_finite = detail::primal_pass<T, true>(N, x.data(), work_N.data(), plan.thresholds.data(), plan.tau,
                                                 x_new.data(), dir.data());
-        z_norm = detail::dual_ascent_along(A, plan, dir, sigma_alpha_y, z, work_m);
+        detail::dual_ascent_along(A, plan, dir, sigma_alpha_y, z, work_m, z_norm);
       } else {
         detail::firenet_primal_step(A, plan, x, z, x_new, work_N);
         z_norm = detail::firenet_dual_ascent(A, plan, x, x_new, sigma_alpha_y, z, dir, work_m);
@@ -357,6 +426,9 @@ Vector<T> FirenetNetwork<T>::operator()(const Vector<T>& y) const {
   template real_of<T> detail::firenet_dual_ascent<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&, \
                                                      const Vector<T>&, const Vector<T>&, const Vector<T>&,    \
                                                      Vector<T>&, Vector<T>&, Vector<T>&);                     \
+  template void detail::firenet_dual_ascent_into<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&,  \
+                                                    const Vector<T>&, const Vector<T>&, const Vector<T>&,     \
+                                                    Vector<T>&, Vector<T>&, Vector<T>&, real_of<T>&);        \
   template void detail::firenet_dual_project<T>(Vector<T>&, const real_of<T>&);                              \
   template class FirenetNetwork<T>;
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)

@@ -10,6 +10,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <boost/multiprecision/detail/digits.hpp>
+
 #include "barriers/solvers/composed_operator.hpp"
 #include "barriers/solvers/dense_operator.hpp"
 #include "barriers/solvers/gradient_1d.hpp"
@@ -103,16 +105,21 @@ mpfr_ptr mpfr_part(std::complex<mpfr_real>& z, int c) { return reinterpret_cast<
 // The parts of count numbers entry(k) packed with one limb count, so the real
 // and imaginary packs can serve in the same dot product.
 template <class T, class Entry>
-std::array<MpfrPack, 2> pack_parts(std::size_t count, const Entry& entry) {
+void pack_parts_into(std::array<MpfrPack, 2>& packs, std::size_t count, const Entry& entry) {
   constexpr int parts = number_traits<T>::is_complex ? 2 : 1;
   mpfr_prec_t prec = MPFR_PREC_MIN;
   for (std::size_t k = 0; k < count; ++k)
     for (int c = 0; c < parts; ++c) prec = std::max(prec, mpfr_get_prec(mpfr_part(entry(k), c)));
-  std::array<MpfrPack, 2> packs;
   for (int c = 0; c < parts; ++c) {
     packs[c].reset(count, prec);
     for (std::size_t k = 0; k < count; ++k) packs[c].set(k, mpfr_part(entry(k), c));
   }
+}
+
+template <class T, class Entry>
+std::array<MpfrPack, 2> pack_parts(std::size_t count, const Entry& entry) {
+  std::array<MpfrPack, 2> packs;
+  pack_parts_into<T>(packs, count, entry);
   return packs;
 }
 
@@ -177,14 +184,23 @@ namespace {
 template <class T, class Packs>
 bool mpfr_product(const Packs& packs, const Vector<T>& v, Vector<T>& out, bool adjoint, unsigned threads) {
   const auto len = std::size_t(v.size());
-  const std::array<MpfrPack, 2> vp = pack_parts<T>(len, [&](std::size_t k) -> const T& { return v(Eigen::Index(k)); });
+  // The pack of v and each thread's scratch are kept between calls (their
+  // buffers only grow), so a product allocates nothing once they are sized.
+  thread_local std::array<MpfrPack, 2> kept;
+  const std::array<MpfrPack, 2>& vp = kept;  // this thread's: the workers below read it through this reference
+  pack_parts_into<T>(kept, len, [&](std::size_t k) -> const T& { return v(Eigen::Index(k)); });
   if (!vp[0].usable() || !vp[1].usable()) return false;
   const std::array<MpfrPack, 2>& a = adjoint ? packs.cols : packs.rows;
   const Eigen::Index count = Eigen::Index(a[0].size() / std::max<std::size_t>(len, 1));
   out.resize(count);
-  for (Eigen::Index i = 0; i < count; ++i) out(i) = T(0);  // moved in: the working precision
+  // Results at the working precision, as a number made now would have it
+  // (mpfr_set_prec only where a part has another, e.g. a reused vector).
+  const auto bits = mpfr_prec_t(boost::multiprecision::detail::digits10_2_2(mpfr_real::default_precision()));
+  for (Eigen::Index i = 0; i < count; ++i)
+    for (int c = 0; c < (number_traits<T>::is_complex ? 2 : 1); ++c)
+      if (mpfr_get_prec(mpfr_part(out(i), c)) != bits) mpfr_set_prec(mpfr_part(out(i), c), bits);
   for_each_block(count, dense_block, threads, [&](Eigen::Index first, Eigen::Index last) {
-    MpfrDotScratch scratch;
+    thread_local MpfrDotScratch scratch;
     for (Eigen::Index i = first; i < last; ++i) {
       const std::size_t at = std::size_t(i) * len;
       if constexpr (!number_traits<T>::is_complex) {

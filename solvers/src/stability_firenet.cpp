@@ -7,6 +7,7 @@
 
 #include "barriers/solvers/prox.hpp"
 #include "barriers/solvers/sparse_problem.hpp"
+#include "in_place_ops.hpp"
 #include "restart.hpp"
 
 namespace barriers {
@@ -19,6 +20,15 @@ namespace {
 template <class T>
 void soft_threshold_backward(const Vector<T>& v, const Vector<real_of<T>>& t, Vector<T>& g) {
   using Real = real_of<T>;
+  if constexpr (in_place_ops::in_place<T>) {  // |v| on a kept number; g keeps its own where it passes
+    thread_local T m;
+    for (Eigen::Index i = 0; i < v.size(); ++i) {
+      m = v(i);
+      if (m < 0) m *= -1;
+      if (!(m > t(i))) g(i) = 0;
+    }
+    return;
+  }
   for (Eigen::Index i = 0; i < v.size(); ++i) {
     const Real m = modulus(v(i));
     if (!(m > t(i))) {
@@ -37,6 +47,21 @@ void soft_threshold_backward(const Vector<T>& v, const Vector<real_of<T>>& t, Ve
 template <class T>
 void projection_backward(const Vector<T>& u, const real_of<T>& u_norm, Vector<T>& g) {
   using Real = real_of<T>;
+  if constexpr (in_place_ops::in_place<T>) {  // g = (g - u c) / ||u||, c = <u, g> / ||u||^2
+    if (!(u_norm > 1)) return;
+    thread_local T c, q;
+    in_place_ops::real_inner_into(c, u, g);
+    q = u_norm;
+    q *= u_norm;
+    c /= q;
+    for (Eigen::Index i = 0; i < g.size(); ++i) {
+      q = u(i);
+      q *= c;
+      g(i) -= q;
+      g(i) /= u_norm;
+    }
+    return;
+  }
   if (!(u_norm > Real(1))) return;
   const Real c = real_inner(u, g) / (u_norm * u_norm);
   g = (g - u * c) / u_norm;
@@ -84,23 +109,30 @@ void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
   }
   const Eigen::Index m = A_->rows(), N = A_->cols();
   std::size_t k = 0;
+  using namespace in_place_ops;
   for (int r = 0; r < n; ++r) {
+    // Per restart a few scalars are made; per step (in real MPFR) none.
     const Real& alpha = alphas_[r];
-    x_ = psi_[r] * alpha;
-    z_.setZero(m);
-    S_.setZero(N);
-    say_ = y * (plan_.sigma * alpha);
+    x_ = psi_[r];
+    scale(x_, alpha);
+    z_.resize(m);
+    zero(z_);
+    S_.resize(N);
+    zero(S_);
+    say_ = y;
+    scale(say_, Real(plan_.sigma * alpha));
     for (int i = 0; i < p; ++i, ++k) {
       // FIRENET's own steps (the same code as firenet() and FirenetNetwork,
       // so the same bits), keeping v, u and ||u|| for the reverse mode.
       detail::firenet_primal_step(*A_, plan_, x_, z_, x_new_, v_[k]);
-      u_norm_[k] = detail::firenet_dual_ascent(*A_, plan_, x_, x_new_, say_, z_, dir_, work_m_);
+      detail::firenet_dual_ascent_into(*A_, plan_, x_, x_new_, say_, z_, dir_, work_m_, u_norm_[k]);
       u_[k] = z_;
       detail::firenet_dual_project(z_, u_norm_[k]);
       x_.swap(x_new_);
       S_ += x_;
     }
-    psi_[r + 1] = S_ / (Real(p) * alpha);
+    psi_[r + 1] = S_;
+    divide(psi_[r + 1], Real(Real(p) * alpha));
   }
   out = psi_[n];
   have_forward_ = true;
@@ -111,45 +143,56 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
   this->check_backward(have_forward_, g);
   const int n = plan_.restarts, p = plan_.inner;
   const Eigen::Index m = A_->rows();
+  using namespace in_place_ops;
   gpsi_ = g;
-  g_y.setZero(m);
+  g_y.resize(m);
+  zero(g_y);
   for (int r = n; r-- > 0;) {
     const Real& alpha = alphas_[r];
     const Real pa = Real(p) * alpha;
     // psi_r = S / (p alpha): d psi / d alpha = -psi_r / alpha
-    Real dalpha = -real_inner(gpsi_, psi_[r + 1]) / alpha;
-    gS_ = gpsi_ / pa;
+    Real dalpha;
+    real_inner_into(dalpha, gpsi_, psi_[r + 1]);
+    dalpha = -dalpha / alpha;
+    gS_ = gpsi_;
+    divide(gS_, pa);
     gx_ = gS_;  // d/dx_p: only through S
-    gz_.setZero(m);  // z_p is not used after the restart
-    gsay_.setZero(m);
+    gz_.resize(m);  // z_p is not used after the restart
+    zero(gz_);
+    gsay_.resize(m);
+    zero(gsay_);
     for (int i = p; i >= 1; --i) {
       const std::size_t k = std::size_t(r) * std::size_t(p) + std::size_t(i - 1);
       // dual step i: z_i = proj(u), u = z_{i-1} + sigma A (2 x_i - x_{i-1}) - say
       projection_backward<T>(u_[k], u_norm_[k], gz_);  // gz_ = d/du = d/dz_{i-1} (so far)
       gsay_ -= gz_;
       A_->apply_adjoint(gz_, gd_);
-      gd_ *= plan_.sigma;  // d/d(2 x_i - x_{i-1})
-      gx_ += gd_ * Real(2);
+      scale(gd_, plan_.sigma);  // d/d(2 x_i - x_{i-1})
+      add_scaled(gx_, gd_, two_);
       // primal step i: x_i = soft(v), v = x_{i-1} - tau A^* z_{i-1}
       soft_threshold_backward<T>(v_[k], plan_.thresholds, gx_);  // gx_ = d/dv
       A_->apply(gx_, gm_);
-      gz_ -= gm_ * plan_.tau;
+      subtract_scaled(gz_, gm_, plan_.tau);
       gx_ -= gd_;  // d/dx_{i-1}
       if (i > 1) gx_ += gS_;
     }
     // x_0 = alpha psi_{r-1}; say = sigma alpha y
-    dalpha += real_inner(gx_, psi_[r]) + plan_.sigma * real_inner(gsay_, y_);
-    g_y += gsay_ * (plan_.sigma * alpha);
-    gpsi_ = gx_ * alpha;
+    real_inner_into(inner_a_, gx_, psi_[r]);
+    real_inner_into(inner_b_, gsay_, y_);
+    dalpha += inner_a_ + plan_.sigma * inner_b_;
+    add_scaled(g_y, gsay_, Real(plan_.sigma * alpha));
+    gpsi_ = gx_;
+    scale(gpsi_, alpha);
     dalpha_[r] = dalpha;
   }
   if (!plan_.eps0) {
-    const Real ny = y_.norm();
+    Real ny;
+    norm_into(ny, y_);
     if (ny > 0) {
       // alpha_r = 2 L / (eps_r p): d alpha_r / d eps0 = -(alpha_r / eps_r) d eps_r / d eps0
       Real geps0(0);
       for (int r = 0; r < n; ++r) geps0 -= dalpha_[r] * alphas_[r] / eps_[r] * deps_[r];
-      g_y += y_ * (geps0 / ny);
+      add_scaled(g_y, y_, Real(geps0 / ny));
     }
   }
 }

@@ -6,11 +6,90 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "barriers/solvers/imaging/noise.hpp"
+#include "in_place_ops.hpp"
 
 namespace barriers {
+
+namespace {
+
+using namespace in_place_ops;
+
+// c = V^* y, out += U c (the linear term; rank r columns)
+template <class T>
+void linear_term(const Matrix<T>& U, const Matrix<T>& V, const Vector<T>& y, Vector<T>& c, Vector<T>& out) {
+  if constexpr (in_place<T>) {
+    thread_local T p;
+    c.resize(V.cols());
+    for (Eigen::Index j = 0; j < V.cols(); ++j) {
+      c(j) = 0;
+      for (Eigen::Index i = 0; i < V.rows(); ++i) {
+        p = V(i, j);
+        p *= y(i);
+        c(j) += p;
+      }
+    }
+    for (Eigen::Index j = 0; j < U.cols(); ++j)
+      for (Eigen::Index i = 0; i < U.rows(); ++i) {
+        p = U(i, j);
+        p *= c(j);
+        out(i) += p;
+      }
+  } else {
+    c.noalias() = V.adjoint() * y;
+    out.noalias() += U * c;
+  }
+}
+
+// The reverse of linear_term for F = Re<g, out>: gc = U^* g, g_y += V gc,
+// and when asked grad U = g c^*, grad V = y gc^*.
+template <class T>
+void linear_term_reverse(const Matrix<T>& U, const Matrix<T>& V, const Vector<T>& g, const Vector<T>& y,
+                         const Vector<T>& c, Vector<T>& gc, Vector<T>& g_y, Matrix<T>* grad_U, Matrix<T>* grad_V) {
+  if constexpr (in_place<T>) {
+    thread_local T p;
+    gc.resize(U.cols());
+    for (Eigen::Index j = 0; j < U.cols(); ++j) {
+      gc(j) = 0;
+      for (Eigen::Index i = 0; i < U.rows(); ++i) {
+        p = U(i, j);
+        p *= g(i);
+        gc(j) += p;
+      }
+      for (Eigen::Index i = 0; i < V.rows(); ++i) {
+        p = V(i, j);
+        p *= gc(j);
+        g_y(i) += p;
+      }
+    }
+    if (grad_U) {
+      grad_U->resize(U.rows(), U.cols());
+      grad_V->resize(V.rows(), V.cols());
+      for (Eigen::Index j = 0; j < U.cols(); ++j) {
+        for (Eigen::Index i = 0; i < U.rows(); ++i) {
+          (*grad_U)(i, j) = g(i);
+          (*grad_U)(i, j) *= c(j);
+        }
+        for (Eigen::Index i = 0; i < V.rows(); ++i) {
+          (*grad_V)(i, j) = y(i);
+          (*grad_V)(i, j) *= gc(j);
+        }
+      }
+    }
+  } else {
+    gc.noalias() = U.adjoint() * g;
+    g_y.noalias() += V * gc;
+    if (grad_U) {
+      grad_U->noalias() = g * c.adjoint();
+      grad_V->noalias() = y * gc.adjoint();
+    }
+  }
+}
+
+}  // namespace
 
 template <class T>
 LearnedIstaParams<T> initial_learned_ista_params(const LinearOperator<T>& A, int layers, int levels,
@@ -48,7 +127,7 @@ LearnedIstaMap<T>::LearnedIstaMap(OperatorPtr<T> A, std::vector<Eigen::Index> le
                                 " with at least one level");
   for (std::size_t l = 1; l < starts_.size(); ++l)
     if (starts_[l] <= starts_[l - 1]) throw std::invalid_argument("level_starts must be increasing");
-  set_params(std::move(params));
+  set_params(params);
 }
 
 template <class T>
@@ -75,9 +154,9 @@ void LearnedIstaMap<T>::check(const LearnedIstaParams<T>& p) const {
 }
 
 template <class T>
-void LearnedIstaMap<T>::set_params(LearnedIstaParams<T> params) {
+void LearnedIstaMap<T>::set_params(const LearnedIstaParams<T>& params) {
   check(params);
-  p_ = std::move(params);
+  p_ = params;
   have_forward_ = false;
 }
 
@@ -89,20 +168,30 @@ void LearnedIstaMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
                                 std::to_string(m) + ".");
   if (!all_finite(y)) throw std::invalid_argument("y has a NaN or infinite entry; every entry must be finite.");
   const std::size_t K = p_.steps.size();
+  if (stale(x_)) {  // built at another precision: rebuild every buffer at this one
+    v_.clear();
+    gk_.clear();
+    for (Vector<T>* b : {&y_, &x_, &r_, &c_, &gx_, &gv_, &gc_, &am_, &an_}) b->resize(0);
+  }
   if (v_.size() != K) {
     v_.assign(K, Vector<T>(N));
     gk_.assign(K, Vector<T>(N));
   }
   y_ = y;
-  x_.setZero(N);
+  x_.resize(N);
+  for (Eigen::Index i = 0; i < N; ++i) x_(i) = 0;
   for (std::size_t k = 0; k < K; ++k) {
     A_->apply(x_, am_);
-    r_ = y_ - am_;
+    r_ = y_;
+    r_ -= am_;
     A_->apply_adjoint(r_, gk_[k]);
     Vector<T>& v = v_[k];
-    v = x_ + gk_[k] * p_.steps[k];
+    set_sum_scaled(v, x_, gk_[k], p_.steps[k]);  // v = x + s_k g_k
     for (std::size_t l = 0; l + 1 < starts_.size(); ++l) {
       const Real& t = p_.thresholds[k](Eigen::Index(l));
+      thread_local Real minus_t;  // -t without creating a number per comparison
+      minus_t = t;
+      minus_t *= -1;
       for (Eigen::Index i = starts_[l]; i < starts_[l + 1]; ++i) {
         if constexpr (number_traits<T>::is_complex) {
           const Real mod = modulus(v(i));
@@ -111,21 +200,21 @@ void LearnedIstaMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
           else
             x_(i) = T(0);
         } else {
-          if (v(i) > t)
-            x_(i) = v(i) - t;
-          else if (v(i) < -t)
-            x_(i) = v(i) + t;
-          else
-            x_(i) = T(0);
+          if (v(i) > t) {
+            x_(i) = v(i);
+            x_(i) -= t;
+          } else if (v(i) < minus_t) {
+            x_(i) = v(i);
+            x_(i) += t;
+          } else {
+            x_(i) = 0;
+          }
         }
       }
     }
   }
   out = x_;
-  if (p_.U.cols() > 0) {
-    c_.noalias() = p_.V.adjoint() * y_;
-    out.noalias() += p_.U * c_;
-  }
+  if (p_.U.cols() > 0) linear_term(p_.U, p_.V, y_, c_, out);
   have_forward_ = true;
 }
 
@@ -150,15 +239,9 @@ void LearnedIstaMap<T>::reverse(const Vector<T>& g, LearnedIstaParams<T>* grad, 
     grad->thresholds.resize(K);
     for (auto& t : grad->thresholds) t.resize(levels);
   }
-  g_y.resize(m);
-  g_y.setZero();
+  fresh_output(g_y, m);
   if (p_.U.cols() > 0) {
-    gc_.noalias() = p_.U.adjoint() * g;
-    g_y.noalias() += p_.V * gc_;
-    if (grad) {
-      grad->U.noalias() = g * c_.adjoint();
-      grad->V.noalias() = y_ * gc_.adjoint();
-    }
+    linear_term_reverse(p_.U, p_.V, g, y_, c_, gc_, g_y, grad ? &grad->U : nullptr, grad ? &grad->V : nullptr);
   } else if (grad) {
     grad->U.resize(N, 0);
     grad->V.resize(m, 0);
@@ -169,7 +252,12 @@ void LearnedIstaMap<T>::reverse(const Vector<T>& g, LearnedIstaParams<T>* grad, 
     gv_.resize(N);
     for (Eigen::Index l = 0; l < levels; ++l) {
       const Real& t = p_.thresholds[k](l);
-      Real gt(0);
+      thread_local Real minus_t;
+      minus_t = t;
+      minus_t *= -1;
+      thread_local Real gt;
+      gt = t;  // the threshold's precision
+      gt = 0;
       for (Eigen::Index i = starts_[std::size_t(l)]; i < starts_[std::size_t(l) + 1]; ++i) {
         if constexpr (number_traits<T>::is_complex) {
           const Real mod = modulus(v(i));
@@ -178,28 +266,28 @@ void LearnedIstaMap<T>::reverse(const Vector<T>& g, LearnedIstaParams<T>* grad, 
             gv_(i) = gx_(i) * Real(Real(1) - t / mod) + v(i) * Real(t * proj / (mod * mod * mod));
             gt -= proj / mod;
           } else {
-            gv_(i) = T(0);
+            gv_(i) = 0;
           }
         } else {
           if (v(i) > t) {
             gv_(i) = gx_(i);
             gt -= gx_(i);
-          } else if (v(i) < -t) {
+          } else if (v(i) < minus_t) {
             gv_(i) = gx_(i);
             gt += gx_(i);
           } else {
-            gv_(i) = T(0);
+            gv_(i) = 0;
           }
         }
       }
       if (grad) grad->thresholds[k](l) = gt;
     }
-    if (grad) grad->steps[k] = real_inner(gv_, gk_[k]);
+    if (grad) real_inner_into(grad->steps[k], gv_, gk_[k]);
     A_->apply(gv_, am_);
-    g_y += am_ * p_.steps[k];
+    add_scaled(g_y, am_, p_.steps[k]);  // g_y += s_k A g_v
     if (k > 0) {  // x_0 = 0 is constant
       A_->apply_adjoint(am_, an_);
-      gx_ = gv_ - an_ * p_.steps[k];
+      set_diff_scaled(gx_, gv_, an_, p_.steps[k]);  // g_x = g_v - s_k A^* A g_v
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "barriers/solvers/imaging/noise.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
@@ -13,22 +14,62 @@ namespace barriers {
 
 namespace {
 
+// Adam's constants of one step: 1 - beta1, 1 - beta2 and the bias
+// corrections c1 = 1 - beta1^t, c2 = 1 - beta2^t.
 template <class R>
-void adam_step(R& p, const R& g, R& m, R& v, const LearnedTrainingSettings<R>& s, const R& c1, const R& c2) {
-  using std::sqrt;
-  m = s.beta1 * m + (R(1) - s.beta1) * g;
-  v = s.beta2 * v + (R(1) - s.beta2) * g * g;
-  p -= s.learning_rate * (m / c1) / (sqrt(v / c2) + s.adam_epsilon);
+struct AdamStep {
+  const LearnedTrainingSettings<R>& s;
+  R one_minus_b1, one_minus_b2, c1, c2;
+};
+
+// One parameter's step; for MPFR written in place on kept temporaries so
+// that it creates no number (each operation rounds as the textbook expression
+//   m = b1 m + (1 - b1) g,  v = b2 v + ((1 - b2) g) g,
+//   p -= lr (m / c1) / (sqrt(v / c2) + eps)
+// does, in that order).
+template <class R>
+void adam_step(R& p, const R& g, R& m, R& v, const AdamStep<R>& a) {
+  if constexpr (!std::is_same_v<R, mpfr_real>) {  // as written (the compiler may fuse a multiply-add)
+    using std::sqrt;
+    m = a.s.beta1 * m + a.one_minus_b1 * g;
+    v = a.s.beta2 * v + a.one_minus_b2 * g * g;
+    p -= a.s.learning_rate * (m / a.c1) / (sqrt(v / a.c2) + a.s.adam_epsilon);
+    return;
+  }
+  thread_local R t, q;
+  m *= a.s.beta1;
+  t = g;
+  t *= a.one_minus_b1;
+  m += t;
+  v *= a.s.beta2;
+  t = g;
+  t *= a.one_minus_b2;
+  t *= g;
+  v += t;
+  q = v;
+  q /= a.c2;
+  if constexpr (std::is_same_v<R, mpfr_real>)
+    mpfr_sqrt(q.backend().data(), q.backend().data(), MPFR_RNDN);
+  else {
+    using std::sqrt;
+    q = sqrt(q);
+  }
+  q += a.s.adam_epsilon;
+  t = m;
+  t /= a.c1;
+  t *= a.s.learning_rate;
+  t /= q;
+  p -= t;
 }
 
 // A complex entry is two real parameters with their own moments (m and v
 // keep the parts of the two moment estimates).
 template <class R>
 void adam_step(std::complex<R>& p, const std::complex<R>& g, std::complex<R>& m, std::complex<R>& v,
-               const LearnedTrainingSettings<R>& s, const R& c1, const R& c2) {
+               const AdamStep<R>& a) {
   R pr = p.real(), pi = p.imag(), mr = m.real(), mi = m.imag(), vr = v.real(), vi = v.imag();
-  adam_step(pr, g.real(), mr, vr, s, c1, c2);
-  adam_step(pi, g.imag(), mi, vi, s, c1, c2);
+  adam_step(pr, g.real(), mr, vr, a);
+  adam_step(pi, g.imag(), mi, vi, a);
   p = std::complex<R>(pr, pi);
   m = std::complex<R>(mr, mi);
   v = std::complex<R>(vr, vi);
@@ -45,13 +86,43 @@ LearnedTrainingSettings<real_of<T>> real_settings(const LearnedTrainingSettings<
   return r;
 }
 
+// z shaped like p, every entry zero. For MPFR the zeros are assigned into
+// z's numbers (no new ones once z has p's shape).
 template <class T>
 void set_zero_like(LearnedIstaParams<T>& z, const LearnedIstaParams<T>& p) {
-  z.steps.assign(p.steps.size(), real_of<T>(0));
+  using Real = real_of<T>;
+  z.steps.resize(p.steps.size());
+  for (Real& s : z.steps) s = 0;
   z.thresholds.resize(p.thresholds.size());
-  for (std::size_t k = 0; k < p.thresholds.size(); ++k) z.thresholds[k].setZero(p.thresholds[k].size());
-  z.U.setZero(p.U.rows(), p.U.cols());
-  z.V.setZero(p.V.rows(), p.V.cols());
+  for (std::size_t k = 0; k < p.thresholds.size(); ++k) {
+    z.thresholds[k].resize(p.thresholds[k].size());
+    for (Eigen::Index l = 0; l < z.thresholds[k].size(); ++l) z.thresholds[k](l) = 0;
+  }
+  z.U.resize(p.U.rows(), p.U.cols());
+  z.V.resize(p.V.rows(), p.V.cols());
+  if constexpr (number_traits<T>::is_complex) {
+    z.U.setZero();
+    z.V.setZero();
+  } else {
+    for (Eigen::Index j = 0; j < z.U.size(); ++j) z.U.data()[j] = 0;
+    for (Eigen::Index j = 0; j < z.V.size(); ++j) z.V.data()[j] = 0;
+  }
+}
+
+// loss += ||r||^2; for MPFR in index order on a kept temporary (Eigen's
+// squaredNorm would create a number per entry), otherwise Eigen's.
+template <class T>
+void add_squared_norm(real_of<T>& loss, const Vector<T>& r) {
+  if constexpr (std::is_same_v<T, mpfr_real>) {
+    thread_local T t;
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      t = r(i);
+      t *= r(i);
+      loss += t;
+    }
+  } else {
+    loss += r.squaredNorm();
+  }
 }
 
 template <class T>
@@ -132,22 +203,28 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
   set_zero_like(m, p);
   set_zero_like(v, p);
   set_zero_like(grad, p);
-  const Real n = Real(long(train.x.size()));
+  const Real n = Real(long(train.x.size())), two(2);
   Vector<T> out, g_y;
   LearnedTrainingResult<T> result;
-  Real best_loss(0), b1_power(1), b2_power(1);
+  result.loss.reserve(std::size_t(settings.epochs) + 1);
+  Real best_loss(0), b1_power(1), b2_power(1), loss(0);
+  AdamStep<Real> adam{rs, Real(1), Real(1), Real(1), Real(1)};
+  adam.one_minus_b1 -= settings.beta1;
+  adam.one_minus_b2 -= settings.beta2;
+  // Every number the loop needs exists before it: an epoch creates none but
+  // the one it records (result.loss), for MPFR too.
   for (int epoch = 0; epoch <= settings.epochs; ++epoch) {
     // Loss and gradient at the current parameters (the last pass only
     // scores the final parameters).
     const bool step = epoch < settings.epochs;
-    Real loss(0);
+    loss = 0;
     set_zero_like(grad, p);
     for (std::size_t i = 0; i < train.x.size(); ++i) {
       map.forward(train.y[i], out);
       out -= train.x[i];
-      loss += out.squaredNorm();
+      add_squared_norm(loss, out);
       if (!step) continue;
-      out *= Real(2);
+      for (Eigen::Index j = 0; j < out.size(); ++j) out(j) *= two;  // (Eigen's out *= two copies two per entry)
       map.backward_all(out, gi, g_y);
       add_to(grad, gi);
     }
@@ -162,19 +239,28 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
     if (!step) break;
     b1_power *= settings.beta1;
     b2_power *= settings.beta2;
-    const Real c1 = Real(1) - b1_power, c2 = Real(1) - b2_power;
+    adam.c1 = 1;
+    adam.c1 -= b1_power;
+    adam.c2 = 1;
+    adam.c2 -= b2_power;
+    // The mean gradient (grad / n, in place), then one Adam step per parameter.
     for (std::size_t k = 0; k < p.steps.size(); ++k) {
-      adam_step(p.steps[k], Real(grad.steps[k] / n), m.steps[k], v.steps[k], rs, c1, c2);
+      grad.steps[k] /= n;
+      adam_step(p.steps[k], grad.steps[k], m.steps[k], v.steps[k], adam);
       for (Eigen::Index l = 0; l < p.thresholds[k].size(); ++l) {
-        adam_step(p.thresholds[k](l), Real(grad.thresholds[k](l) / n), m.thresholds[k](l), v.thresholds[k](l), rs,
-                  c1, c2);
-        if (p.thresholds[k](l) < 0) p.thresholds[k](l) = Real(0);
+        grad.thresholds[k](l) /= n;
+        adam_step(p.thresholds[k](l), grad.thresholds[k](l), m.thresholds[k](l), v.thresholds[k](l), adam);
+        if (p.thresholds[k](l) < 0) p.thresholds[k](l) = 0;
       }
     }
-    for (Eigen::Index j = 0; j < p.U.size(); ++j)
-      adam_step(p.U.data()[j], T(grad.U.data()[j] / n), m.U.data()[j], v.U.data()[j], rs, c1, c2);
-    for (Eigen::Index j = 0; j < p.V.size(); ++j)
-      adam_step(p.V.data()[j], T(grad.V.data()[j] / n), m.V.data()[j], v.V.data()[j], rs, c1, c2);
+    for (Eigen::Index j = 0; j < p.U.size(); ++j) {
+      grad.U.data()[j] /= n;
+      adam_step(p.U.data()[j], grad.U.data()[j], m.U.data()[j], v.U.data()[j], adam);
+    }
+    for (Eigen::Index j = 0; j < p.V.size(); ++j) {
+      grad.V.data()[j] /= n;
+      adam_step(p.V.data()[j], grad.V.data()[j], m.V.data()[j], v.V.data()[j], adam);
+    }
     map.set_params(p);
     if (settings.progress) settings.progress(epoch, loss);
   }

@@ -7,6 +7,7 @@
 
 #include "barriers/solvers/stability/firenet_stability_bound.hpp"
 #include "barriers/solvers/stability/perturbation_search.hpp"
+#include "in_place_ops.hpp"
 
 namespace barriers {
 
@@ -30,7 +31,8 @@ Eigen::Index PerturbationLoss<T>::perturbation_size() const {
 }
 
 template <class T>
-typename PerturbationLoss<T>::Value PerturbationLoss<T>::evaluate(const Vector<T>& r, Vector<T>* grad) {
+const typename PerturbationLoss<T>::Value& PerturbationLoss<T>::evaluate_into(const Vector<T>& r, Vector<T>* grad) {
+  using namespace in_place_ops;
   if (r.size() != perturbation_size())
     throw std::invalid_argument("the perturbation has " + std::to_string(r.size()) + " entries; it needs " +
                                 std::to_string(perturbation_size()) + ".");
@@ -38,16 +40,16 @@ typename PerturbationLoss<T>::Value PerturbationLoss<T>::evaluate(const Vector<T
     B_->apply(r, e_);
   else
     e_ = r;
-  ye_ = y_ + e_;
+  set_sum(ye_, y_, e_);
   phi_.forward(ye_, out_);
-  diff_ = out_ - base_;
-  Value v;
-  v.loss = diff_.squaredNorm();
-  using std::sqrt;
-  v.change_norm = sqrt(v.loss);
-  v.e_norm = e_.norm();
+  set_difference(diff_, out_, base_);
+  Value& v = value_;
+  squared_norm_into(v.loss, diff_);
+  v.change_norm = v.loss;
+  sqrt_in_place(v.change_norm);
+  norm_into(v.e_norm, e_);
   if (grad) {
-    diff_ *= Real(2);
+    scale(diff_, two_);
     phi_.backward(diff_, ge_);
     if (B_)
       B_->apply_adjoint(ge_, *grad);
@@ -76,35 +78,80 @@ void random_direction(std::mt19937_64& rng, Vector<T>& r) {
     if constexpr (number_traits<T>::is_complex)
       r(i) = T(Real(gaussian(rng)), Real(gaussian(rng)));
     else
-      r(i) = T(gaussian(rng));
+      r(i) = gaussian(rng);  // assigned into r's number (T(...) would create one)
   }
 }
 
-// Adam's second moment, entrywise: |g|^2 per real part (complex entries:
-// real and imaginary parts are two parameters, as in LISTA's training).
+// One ascent step on r from the normalised gradient g: momentum
+//   vel = m vel + g,  r += step vel
+// or Adam (bias corrections c1, c2; complex entries: real and imaginary
+// parts are two parameters, as in LISTA's training)
+//   vel = m vel + (1 - m) g,  sq = b2 sq + (|g|^2 per part)(1 - b2),
+//   r += step vel / c1 / (sqrt(sq / c2) + eps).
+// Real MPFR in place on kept temporaries (no number created), each entry
+// rounded as those expressions; the other types as written.
 template <class T>
-T squares(const T& g) {
-  if constexpr (number_traits<T>::is_complex)
-    return T(g.real() * g.real(), g.imag() * g.imag());
-  else
-    return g * g;
-}
-
-template <class T>
-T adam_direction(const T& m, const T& v, const real_of<T>& c1, const real_of<T>& c2, const real_of<T>& eps) {
-  using std::sqrt;
-  if constexpr (number_traits<T>::is_complex) {
-    using R = real_of<T>;
-    return T(R(m.real() / c1 / (sqrt(v.real() / c2) + eps)), R(m.imag() / c1 / (sqrt(v.imag() / c2) + eps)));
+void ascent_step(AscentMethod method, const Vector<T>& g, Vector<T>& r, Vector<T>& vel, Vector<T>& sq,
+                 const PerturbationSearchSettings<T>& s, const real_of<T>& step, const real_of<T>& c1,
+                 const real_of<T>& c2, const real_of<T>& eps) {
+  using Real = real_of<T>;
+  using in_place_ops::in_place;
+  if constexpr (in_place<T>) {
+    thread_local T t, q;
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      vel(i) *= s.momentum;
+      if (method == AscentMethod::momentum) {
+        vel(i) += g(i);
+        t = vel(i);
+        t *= step;
+        r(i) += t;
+        continue;
+      }
+      t = s.momentum;  // 1 - m, then (1 - m) g
+      t *= -1;
+      t += 1;
+      t *= g(i);
+      vel(i) += t;
+      sq(i) *= s.beta2;
+      t = g(i);
+      t *= g(i);
+      q = s.beta2;  // 1 - b2
+      q *= -1;
+      q += 1;
+      t *= q;
+      sq(i) += t;
+      q = sq(i);
+      q /= c2;
+      in_place_ops::sqrt_in_place(q);
+      q += eps;
+      t = vel(i);
+      t /= c1;
+      t /= q;
+      t *= step;
+      r(i) += t;
+    }
   } else {
-    return m / c1 / (sqrt(v / c2) + eps);
+    using std::sqrt;
+    if (method == AscentMethod::momentum) {
+      vel = vel * s.momentum + g;
+      r += vel * step;
+      return;
+    }
+    vel = vel * s.momentum + g * (Real(1) - s.momentum);
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      if constexpr (number_traits<T>::is_complex) {
+        const T& gi = g(i);
+        sq(i) = sq(i) * s.beta2 + T(gi.real() * gi.real(), gi.imag() * gi.imag()) * (Real(1) - s.beta2);
+        const T& m = vel(i);
+        const T& v = sq(i);
+        r(i) += T(Real(m.real() / c1 / (sqrt(v.real() / c2) + eps)), Real(m.imag() / c1 / (sqrt(v.imag() / c2) + eps))) *
+                step;
+      } else {
+        sq(i) = sq(i) * s.beta2 + g(i) * g(i) * (Real(1) - s.beta2);
+        r(i) += vel(i) / c1 / (sqrt(sq(i) / c2) + eps) * step;
+      }
+    }
   }
-}
-
-template <class T>
-void project_to_ball(Vector<T>& r, const real_of<T>& b) {
-  const real_of<T> n = r.norm();
-  if (n > b) r *= b / n;
 }
 
 }  // namespace
@@ -126,66 +173,82 @@ PerturbationSearchResult<T> perturbation_search(PerturbationLoss<T>& loss, const
   if (!(s.start_fraction > 0 && s.start_fraction <= 1))
     throw std::invalid_argument("the start fraction must be in (0, 1].");
 
+  using namespace in_place_ops;
   const Eigen::Index n = loss.perturbation_size();
   PerturbationSearchResult<T> res;
   res.max_ratio_e = Real(0);
   res.max_ratio_r = Real(0);
-  Vector<T> r(n), g(n), vel(n), sq(n);
+  Vector<T> r(n), g(n), vel(n), sq(n), best_r(n);
   std::mt19937_64 rng(s.seed);
   const Real adam_eps = sqrt(number_traits<Real>::epsilon());  // guard only: the gradient has norm 1
+  const Real two_mu = Real(2) * s.mu;
+  // Every number the iterations need exists before them (issue 10: for real
+  // MPFR an iteration creates none).
+  Real step, rn, gn, ratio, c1, c2, p1, p2;
+  PerturbationPoint<T> pt, best;
   for (std::size_t bi = 0; bi < s.budgets.size(); ++bi) {
     const Real& b = s.budgets[bi];
-    const Real step = s.learning_rate * b;
-    PerturbationPoint<T> best;
+    step = s.learning_rate * b;
     bool have_best = false;
-    Vector<T> best_r;
     for (int start = 0; start < s.restarts; ++start) {
       random_direction(rng, r);
-      const Real rn = r.norm();
-      r *= s.start_fraction * b / rn;
-      vel.setZero();
-      sq.setZero();
-      Real p1(1), p2(1);
+      norm_into(rn, r);
+      scale(r, Real(s.start_fraction * b / rn));
+      zero(vel);
+      zero(sq);
+      p1 = 1;
+      p2 = 1;
       for (int it = 0; it <= s.iterations; ++it) {
         const bool last = it == s.iterations;
-        const auto v = loss.evaluate(r, last ? nullptr : &g);
+        const auto& v = loss.evaluate_into(r, last ? nullptr : &g);
         ++res.evaluations;
-        PerturbationPoint<T> pt;
         pt.budget = b;
-        pt.r_norm = r.norm();
+        norm_into(pt.r_norm, r);
         pt.e_norm = v.e_norm;
         pt.change_norm = v.change_norm;
-        pt.objective = v.loss - s.mu * pt.r_norm * pt.r_norm;
+        ratio = s.mu;  // objective = loss - mu ||r||^2
+        ratio *= pt.r_norm;
+        ratio *= pt.r_norm;
+        pt.objective = v.loss;
+        pt.objective -= ratio;
         pt.restart = start;
-        if (v.e_norm > 0 && v.change_norm / v.e_norm > res.max_ratio_e) {
-          res.max_ratio_e = v.change_norm / v.e_norm;
-          res.worst = pt;
-          res.worst_r = r;
+        if (v.e_norm > 0) {
+          ratio = v.change_norm;
+          ratio /= v.e_norm;
+          if (ratio > res.max_ratio_e) {
+            res.max_ratio_e = ratio;
+            res.worst = pt;
+            res.worst_r = r;
+          }
         }
-        if (pt.r_norm > 0 && v.change_norm / pt.r_norm > res.max_ratio_r) res.max_ratio_r = v.change_norm / pt.r_norm;
+        if (pt.r_norm > 0) {
+          ratio = v.change_norm;
+          ratio /= pt.r_norm;
+          if (ratio > res.max_ratio_r) res.max_ratio_r = ratio;
+        }
         if (!have_best || pt.objective > best.objective) {
           best = pt;
           best_r = r;
           have_best = true;
         }
         if (last) break;
-        g -= r * (Real(2) * s.mu);
-        const Real gn = g.norm();
+        subtract_scaled(g, r, two_mu);
+        norm_into(gn, g);
         if (!(gn > 0) || !is_finite_scalar(gn)) break;  // stationary (or broken): this start is done
-        g /= gn;
-        if (s.method == AscentMethod::momentum) {
-          vel = vel * s.momentum + g;
-          r += vel * step;
-        } else {
-          p1 *= s.momentum;
-          p2 *= s.beta2;
-          vel = vel * s.momentum + g * (Real(1) - s.momentum);
-          for (Eigen::Index i = 0; i < n; ++i) {
-            sq(i) = sq(i) * s.beta2 + squares(g(i)) * (Real(1) - s.beta2);
-            r(i) += adam_direction(vel(i), sq(i), Real(1) - p1, Real(1) - p2, adam_eps) * step;
-          }
+        divide(g, gn);
+        p1 *= s.momentum;
+        p2 *= s.beta2;
+        c1 = 1;
+        c1 -= p1;
+        c2 = 1;
+        c2 -= p2;
+        ascent_step(s.method, g, r, vel, sq, s, step, c1, c2, adam_eps);
+        norm_into(rn, r);  // back onto the ball ||r|| <= b
+        if (rn > b) {
+          ratio = b;
+          ratio /= rn;
+          scale(r, ratio);
         }
-        project_to_ball(r, b);
       }
     }
     res.curve.push_back(best);

@@ -8,8 +8,10 @@
 #include "barriers/precision/precision_guard.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/stability/learned_ista.hpp"
+#include "gmp_allocation_counter.hpp"
 #include "learned_test_support.hpp"
 #include "barriers/solvers/stability/learned_training.hpp"
+#include "barriers/solvers/stability/perturbation_search.hpp"
 
 using namespace barriers;
 
@@ -77,6 +79,58 @@ TEST_CASE_TEMPLATE("learned ISTA training in MPFR at a tiny size", T, mpfr_real,
   const TrainedLearned<T> a = train_learned(pr, setup);
   MESSAGE("loss " << double(a.training.loss.front()) << " -> " << double(a.training.loss.back()));
   CHECK(a.training.loss.back() < a.training.loss.front());
+}
+
+// Issue 10: in real MPFR the network's passes, the imaging operator under
+// them and the training loop create no MPFR number once their buffers
+// exist; an epoch records one (its loss).
+TEST_CASE("learned ISTA in real MPFR: passes and training epochs create no MPFR number") {
+  using T = mpfr_real;
+  PrecisionGuard guard(128);
+  const ImagingProblem<T> pr = test::ellipse_problem<T>(16, 0.5, PatternKind::uniform);
+  const int levels = int(pr.level_starts.size()) - 1;
+  LearnedIstaMap<T> map(pr.A, pr.level_starts,
+                        initial_learned_ista_params<T>(*pr.A, 4, levels, T(1) / 100, 1, T(1) / 10, 3));
+  Vector<T> out, g_y, measured, image;
+  LearnedIstaParams<T> grad;
+  const Vector<T> g = Vector<T>::Constant(pr.A->cols(), T(1));
+  map.forward(pr.y, out);  // buffers sized
+  map.backward_all(g, grad, g_y);
+  pr.A->apply(out, measured);
+  pr.A->apply_adjoint(pr.y, image);
+  {
+    test::GmpAllocationCounter counter;
+    pr.A->apply(out, measured);
+    pr.A->apply_adjoint(pr.y, image);
+    CHECK(counter.count() == 0);
+  }
+  {
+    test::GmpAllocationCounter counter;
+    map.forward(pr.y, out);
+    map.backward_all(g, grad, g_y);
+    map.backward(g, g_y);
+    CHECK(counter.count() == 0);
+  }
+  const LearnedDataset<T> set = ellipse_dataset<T>(pr, 4, 9, T(0));
+  const auto allocations = [&](int epochs) {
+    LearnedTrainingSettings<T> ts;
+    ts.epochs = epochs;
+    test::GmpAllocationCounter counter;
+    train_learned_ista(map, set, ts);
+    return counter.count();
+  };
+  // The set-up (moments, the kept parameters) allocates once per call; each
+  // further epoch adds exactly its recorded loss.
+  const long two = allocations(2), six = allocations(6);
+  CHECK(six - two == 4);
+  // The perturbation search on the network: no number per iteration.
+  PerturbationLoss<T> loss(map, pr.A, pr.y);
+  PerturbationSearchSettings<T> ss;
+  ss.budgets = {T(1) / 100};
+  ss.restarts = 1;
+  const auto search = [](PerturbationLoss<T>& l, const PerturbationSearchSettings<T>& s) { perturbation_search(l, s); };
+  test::search_allocations(loss, ss, 2, search);  // every buffer sized
+  CHECK(test::search_allocations(loss, ss, 12, search) == test::search_allocations(loss, ss, 2, search));
 }
 
 TEST_CASE("learned ISTA training refuses bad settings") {

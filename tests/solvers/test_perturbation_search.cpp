@@ -4,6 +4,7 @@
 // bad settings are refused.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include "barriers/solvers/stability/firenet_stability_bound.hpp"
 #include "barriers/solvers/stability/lista_gradient.hpp"
 #include "barriers/solvers/stability/perturbation_search.hpp"
+#include "gmp_allocation_counter.hpp"
 #include "solver_test_support.hpp"
 
 using namespace barriers;
@@ -186,4 +188,53 @@ TEST_CASE("perturbation search refuses bad settings") {
   bad([](auto& s) { s.start_fraction = 1.5; });
   CHECK_THROWS_AS(loss.evaluate(Vector<double>::Zero(3), nullptr), std::invalid_argument);
   CHECK_THROWS_AS(full_column_rank_sharpness<double>(0.1, 1.0, Vector<double>(), 4), std::invalid_argument);
+}
+
+// Issue 10: in real MPFR FIRENET's passes create the same few numbers per
+// restart whatever the inner step count and the sizes (none per step or per
+// entry), and each search iteration adds exactly one pass's worth.
+TEST_CASE("real MPFR: FIRENET's passes and the search's iterations create no number per step or per entry") {
+  using T = mpfr_real;
+  PrecisionGuard guard(128);
+  Gaussian g(77);
+  struct Setup {
+    std::shared_ptr<DenseOperator<T>> A;
+    Vector<T> y, c;
+    FirenetSettings<T> s;
+  };
+  const auto make = [&](Eigen::Index m, Eigen::Index N, int inner) {
+    Setup st{std::make_shared<DenseOperator<T>>(random_matrix<T>(g, m, N)), {}, Vector<T>::Constant(N, T(1)), {}};
+    st.y = st.A->forward(random_vector<T>(g, N));
+    st.s.lambda = T(1) / 10;
+    st.s.restarts = 3;
+    st.s.inner = inner;
+    st.s.delta = T(1) / 1000;
+    return st;
+  };
+  const auto pass = [](Setup& st) {
+    FirenetMap<T> map(st.A, st.s);
+    Vector<T> out, gy;
+    map.forward(st.y, out);  // buffers sized
+    map.backward(st.c, gy);
+    test::GmpAllocationCounter counter;
+    map.forward(st.y, out);
+    map.backward(st.c, gy);
+    return counter.count();
+  };
+  Setup small = make(20, 40, 5), longer = make(20, 40, 10), larger = make(40, 80, 5);
+  const long base = pass(small);
+  CHECK(pass(longer) == base);
+  CHECK(pass(larger) == base);
+  MESSAGE("numbers per forward and backward pass (3 restarts): " << base);
+
+  FirenetMap<T> map(small.A, small.s);
+  PerturbationLoss<T> loss(map, small.A, small.y);
+  PerturbationSearchSettings<T> ss;
+  ss.budgets = {T(1) / 100};
+  ss.restarts = 1;
+  const auto search = [](PerturbationLoss<T>& l, const PerturbationSearchSettings<T>& s) { perturbation_search(l, s); };
+  test::search_allocations(loss, ss, 2, search);
+  const std::array<long, 2> two = test::search_allocations(loss, ss, 2, search),
+                            twelve = test::search_allocations(loss, ss, 12, search);
+  for (int k = 0; k < 2; ++k) CHECK(twelve[std::size_t(k)] - two[std::size_t(k)] == 10 * base);
 }

@@ -10,8 +10,10 @@
 // this thread (a nested call through the same site, e.g. a composition inside
 // a composition) is not shared: that use gets a fresh local V instead. MPFR
 // numbers carry their precision, which the thread's working precision may
-// change between calls, so for them every use gets a fresh local V (its
-// allocation is small next to MPFR arithmetic). A thread keeps its buffers,
+// change between calls: a buffer whose numbers have another precision than
+// the current default is emptied on acquisition, so that it is rebuilt at
+// the working precision (numbers assigned into it take the precision of
+// what is assigned, as a fresh buffer's would). A thread keeps its buffers,
 // sized for the largest image it transformed, until it exits.
 #pragma once
 
@@ -25,7 +27,7 @@ namespace barriers::imaging_detail {
 
 template <class V, class Tag>
 class Scratch {
-  static constexpr bool reusable = !std::is_same_v<real_of<typename V::value_type>, mpfr_real>;
+  using Real = real_of<typename V::value_type>;
   struct Slot {
     V v;
     bool busy = false;
@@ -37,12 +39,13 @@ class Scratch {
 
  public:
   Scratch() {
-    if constexpr (reusable) {
-      Slot& s = slot();
-      if (!s.busy) {
-        s.busy = true;
-        owner_ = true;
-        v_ = &s.v;
+    Slot& s = slot();
+    if (!s.busy) {
+      s.busy = true;
+      owner_ = true;
+      v_ = &s.v;
+      if constexpr (std::is_same_v<Real, mpfr_real>) {
+        if (s.v.size() > 0 && real_part_of(s.v[0]).precision() != mpfr_real::default_precision()) s.v = V();
       }
     }
     if (!v_) v_ = &local_.emplace();
@@ -57,10 +60,37 @@ class Scratch {
   V* operator->() { return v_; }
 
  private:
+  template <class S>
+  static const Real& real_part_of(const S& x) {
+    if constexpr (std::is_same_v<S, Real>)
+      return x;
+    else {  // std::complex<R> holds [re, im]; real() would copy (and allocate)
+      static_assert(sizeof(S) == 2 * sizeof(Real));
+      return reinterpret_cast<const Real(&)[2]>(x)[0];
+    }
+  }
+
   std::optional<V> local_;
   V* v_ = nullptr;
   bool owner_ = false;
 };
+
+/// v resized to n entries, all zero. For MPFR (real or complex) the zeros
+/// are assigned in place, keeping v's precision; Eigen's setZero would
+/// create a new MPFR zero per call (per entry for complex numbers).
+template <class T>
+void set_zero(Vector<T>& v, Eigen::Index n) {
+  using R = real_of<T>;
+  if constexpr (std::is_same_v<R, mpfr_real>) {
+    v.resize(n);
+    constexpr Eigen::Index w = number_traits<T>::is_complex ? 2 : 1;
+    static_assert(sizeof(T) == w * sizeof(R));
+    R* r = reinterpret_cast<R*>(v.data());  // std::complex<R> holds [re, im]
+    for (Eigen::Index k = 0; k < w * n; ++k) r[k] = 0;
+  } else {
+    v.setZero(n);
+  }
+}
 
 /// v with at least n entries (a std::vector only grows, so a thread's
 /// buffer is not reallocated when it alternates between image sizes).

@@ -4,9 +4,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "scratch.hpp"
+
 namespace barriers {
 
+using imaging_detail::Scratch;
+
 namespace {
+struct WalshTag;  // the transform's working copy
 int log2_exact(Eigen::Index n, const char* what) {
   if (n < 1 || (n & (n - 1)) != 0)
     throw std::invalid_argument(std::string("the Walsh-Hadamard transform needs a power of two as the ") + what +
@@ -16,18 +21,24 @@ int log2_exact(Eigen::Index n, const char* what) {
   return m;
 }
 
+// (a, b) <- (a + b, a - b), in place: with MPFR numbers nothing is
+// allocated (the copy into a kept temporary takes b's precision), and the
+// two results are rounded as a + b and a - b would be.
+template <class T>
+inline void butterfly(T& a, T& b) {
+  thread_local T s;
+  s = b;
+  b = a;
+  b -= s;
+  a += s;
+}
+
 // Butterflies of length n on v[0..n).
 template <class T>
 void fwht_line(T* v, Eigen::Index n) {
   for (Eigen::Index half = 1; half < n; half <<= 1)
     for (Eigen::Index i = 0; i < n; i += 2 * half)
-      for (Eigen::Index j = i; j < i + half; ++j) {
-        T& a = v[j];
-        T& b = v[j + half];
-        const T s = a + b;
-        b = a - b;
-        a = s;
-      }
+      for (Eigen::Index j = i; j < i + half; ++j) butterfly(v[j], v[j + half]);
 }
 }  // namespace
 
@@ -63,11 +74,7 @@ void WalshHadamard<T>::butterflies(Vector<T>& v) const {
       for (Eigen::Index j = i; j < i + half; ++j) {
         T* a = v.data() + j * R;
         T* b = v.data() + (j + half) * R;
-        for (Eigen::Index t = 0; t < R; ++t) {
-          const T s = a[t] + b[t];
-          b[t] = a[t] - b[t];
-          a[t] = s;
-        }
+        for (Eigen::Index t = 0; t < R; ++t) butterfly(a[t], b[t]);
       }
 }
 
@@ -76,10 +83,20 @@ void WalshHadamard<T>::apply(const Vector<T>& x, Vector<T>& out) const {
   if (x.size() != shape_.size())
     throw std::invalid_argument("the Walsh-Hadamard transform's input has length " + std::to_string(x.size()) +
                                 " but the image has " + std::to_string(shape_.size()) + " pixels.");
-  Vector<T> h = x;
-  butterflies(h);
+  Scratch<Vector<T>, WalshTag> h;
+  *h = x;
+  butterflies(*h);
+  scaled_copy(*h, out, true);
+}
+
+// out(k) = h(perm(k)) * scale (forward) or h(k) * scale, in place on out.
+template <class T>
+void WalshHadamard<T>::scaled_copy(const Vector<T>& h, Vector<T>& out, bool permuted) const {
   out.resize(shape_.size());
-  for (Eigen::Index k = 0; k < shape_.size(); ++k) out(k) = h(perm_[k]) * scale_;
+  for (Eigen::Index k = 0; k < shape_.size(); ++k) {
+    out(k) = h(permuted ? perm_[k] : k);
+    out(k) *= scale_;
+  }
 }
 
 template <class T>
@@ -88,11 +105,11 @@ void WalshHadamard<T>::apply_adjoint(const Vector<T>& y, Vector<T>& out) const {
     throw std::invalid_argument("the adjoint Walsh-Hadamard transform's input has length " +
                                 std::to_string(y.size()) + " but the image has " + std::to_string(shape_.size()) +
                                 " pixels.");
-  Vector<T> h(shape_.size());
-  for (Eigen::Index k = 0; k < shape_.size(); ++k) h(perm_[k]) = y(k);
-  butterflies(h);
-  out.resize(shape_.size());
-  for (Eigen::Index k = 0; k < shape_.size(); ++k) out(k) = h(k) * scale_;
+  Scratch<Vector<T>, WalshTag> h;
+  h->resize(shape_.size());
+  for (Eigen::Index k = 0; k < shape_.size(); ++k) (*h)(perm_[k]) = y(k);
+  butterflies(*h);
+  scaled_copy(*h, out, false);
 }
 
 #define BARRIERS_X(T) template class WalshHadamard<T>;

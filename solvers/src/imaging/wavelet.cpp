@@ -54,7 +54,11 @@ WaveletTransform<T>::WaveletTransform(ImageShape shape, int moments, int levels)
   g_.resize(L);
   for (Eigen::Index k = 0; k < L; ++k) g_(k) = (k % 2 == 0 ? Real(1) : Real(-1)) * h_(L - 1 - k);
   starts_.push_back(0);
-  for (const Block& b : coefficient_blocks(shape, levels)) starts_.push_back(starts_.back() + b.rows * b.cols);
+  for (const Block& b : coefficient_blocks(shape, levels)) {
+    starts_.push_back(starts_.back() + b.rows * b.cols);
+    for (Eigen::Index j = 0; j < b.cols; ++j)
+      for (Eigen::Index i = 0; i < b.rows; ++i) mallat_index_.push_back(b.row0 + i + shape.rows * (b.col0 + j));
+  }
   if (!shape.is_1d())  // three detail blocks per level form one range
     for (int l = 1; l <= levels; ++l) starts_.erase(starts_.begin() + l + 1, starts_.begin() + l + 3);
 
@@ -143,15 +147,41 @@ void analyse(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width
         }
       }
     }
+    if constexpr (!std::is_same_v<S, mpfr_real>) {  // as written (the compiler may fuse a multiply-add)
+      for (Eigen::Index t = t0; t < width; ++t) {
+        S a(0), d(0);
+        for (Eigen::Index k = 0; k < L; ++k) {
+          const S& x = v[off[k] + t];
+          a += x * h(k);
+          d += x * g(k);
+        }
+        a_row[t] = a;
+        d_row[t] = d;
+      }
+      continue;
+    }
+    // MPFR one entry at a time, in place (no number is created): each
+    // product rounded, then added, as a += x * h would round.
+    thread_local S p;
     for (Eigen::Index t = t0; t < width; ++t) {
-      S a(0), d(0);
+      S& a = a_row[t];
+      S& d = d_row[t];
       for (Eigen::Index k = 0; k < L; ++k) {
         const S& x = v[off[k] + t];
-        a += x * h(k);
-        d += x * g(k);
+        if (k == 0) {
+          a = x;
+          a *= h(0);
+          d = x;
+          d *= g(0);
+          continue;
+        }
+        p = x;
+        p *= h(k);
+        a += p;
+        p = x;
+        p *= g(k);
+        d += p;
       }
-      a_row[t] = a;
-      d_row[t] = d;
     }
   }
 }
@@ -185,11 +215,31 @@ void synthesise(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index wi
         for (Eigen::Index t = 0; t < lanes; ++t) x_row[t0 + t] = x[t];
       }
     }
+    if constexpr (!std::is_same_v<S, mpfr_real>) {
+      for (Eigen::Index t = t0; t < width; ++t) {
+        S x(0);
+        for (Eigen::Index q = 0; q < terms; ++q)
+          x += v[off_a[q] + t] * h(ks[q]) + v[off_a[q] + off_d + t] * g(ks[q]);
+        x_row[t] = x;
+      }
+      continue;
+    }
+    // MPFR in place as in analyse: x += a h + d g with the products
+    // rounded, then their sum, then the addition.
+    thread_local S p, q2;
     for (Eigen::Index t = t0; t < width; ++t) {
-      S x(0);
-      for (Eigen::Index q = 0; q < terms; ++q)
-        x += v[off_a[q] + t] * h(ks[q]) + v[off_a[q] + off_d + t] * g(ks[q]);
-      x_row[t] = x;
+      S& x = x_row[t];
+      for (Eigen::Index q = 0; q < terms; ++q) {
+        p = v[off_a[q] + t];
+        p *= h(ks[q]);
+        q2 = v[off_a[q] + off_d + t];
+        q2 *= g(ks[q]);
+        p += q2;
+        if (q == 0)
+          x = p;
+        else
+          x += p;
+      }
     }
   }
 }
@@ -272,17 +322,13 @@ template <class T>
 void WaveletTransform<T>::gather(const T* mallat, Vector<T>& out) const {
   out.resize(shape_.size());
   Eigen::Index p = 0;
-  for (const Block& b : coefficient_blocks(shape_, levels_))
-    for (Eigen::Index j = 0; j < b.cols; ++j)
-      for (Eigen::Index i = 0; i < b.rows; ++i) out(p++) = mallat[b.row0 + i + shape_.rows * (b.col0 + j)];
+  for (const Eigen::Index k : mallat_index_) out(p++) = mallat[k];
 }
 
 template <class T>
 void WaveletTransform<T>::scatter(const Vector<T>& coeffs, T* mallat) const {
   Eigen::Index p = 0;
-  for (const Block& b : coefficient_blocks(shape_, levels_))
-    for (Eigen::Index j = 0; j < b.cols; ++j)
-      for (Eigen::Index i = 0; i < b.rows; ++i) mallat[b.row0 + i + shape_.rows * (b.col0 + j)] = coeffs(p++);
+  for (const Eigen::Index k : mallat_index_) mallat[k] = coeffs(p++);
 }
 
 template <class T>

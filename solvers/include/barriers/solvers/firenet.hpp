@@ -86,6 +86,11 @@ template <class T>
 real_of<T> firenet_dual_ascent(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
                                const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z,
                                Vector<T>& dir, Vector<T>& work);
+/// The same with ||u|| into u_norm (for real MPFR: no number created).
+template <class T>
+void firenet_dual_ascent_into(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& x,
+                              const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
+                              Vector<T>& work, real_of<T>& u_norm);
 template <class T>
 void firenet_dual_project(Vector<T>& u, const real_of<T>& u_norm);
 }  // namespace detail
@@ -105,6 +110,10 @@ void firenet_dual_project(Vector<T>& u, const real_of<T>& u_norm);
   extern template real_of<T> detail::firenet_dual_ascent<T>(const LinearOperator<T>&, const detail::FirenetPlan<T>&, \
                                                             const Vector<T>&, const Vector<T>&, const Vector<T>&,    \
                                                             Vector<T>&, Vector<T>&, Vector<T>&);                     \
+  extern template void detail::firenet_dual_ascent_into<T>(const LinearOperator<T>&,                            \
+                                                           const detail::FirenetPlan<T>&, const Vector<T>&,      \
+                                                           const Vector<T>&, const Vector<T>&, Vector<T>&,       \
+                                                           Vector<T>&, Vector<T>&, real_of<T>&);                 \
   extern template void detail::firenet_dual_project<T>(Vector<T>&, const real_of<T>&);
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X

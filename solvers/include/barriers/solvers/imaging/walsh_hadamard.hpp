@@ -49,6 +49,7 @@ class WalshHadamard final : public LinearOperator<T> {
 
  private:
   void butterflies(Vector<T>& v) const;  // H_cols (x) H_rows, unnormalised, in place
+  void scaled_copy(const Vector<T>& h, Vector<T>& out, bool permuted) const;
 
   ImageShape shape_;
   std::vector<Eigen::Index> perm_;  // sequency index k -> Hadamard index, whole image

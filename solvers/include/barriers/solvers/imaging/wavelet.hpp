@@ -83,6 +83,7 @@ class WaveletTransform final : public LinearOperator<T> {
   int levels_;
   Vector<Real> h_, g_;
   std::vector<Eigen::Index> starts_;
+  std::vector<Eigen::Index> mallat_index_;  // coefficient p sits at mallat_index_[p] of the Mallat layout
   Real bound_, rounding_;
 };
 

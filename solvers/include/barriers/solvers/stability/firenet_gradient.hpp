@@ -57,6 +57,7 @@ class FirenetMap final : public ReconstructionMap<T> {
   Vector<T> x_, x_new_, z_, S_, dir_, work_m_, say_;
   Vector<T> gpsi_, gx_, gz_, gS_, gd_, gsay_, gm_;
   std::vector<Real> dalpha_;
+  Real two_ = Real(2), inner_a_, inner_b_;
 };
 
 #define BARRIERS_X(T) extern template class FirenetMap<T>;

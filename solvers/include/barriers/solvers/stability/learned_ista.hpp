@@ -67,9 +67,10 @@ class LearnedIstaMap final : public ReconstructionMap<T> {
   Eigen::Index input_size() const override { return A_->rows(); }
   Eigen::Index output_size() const override { return A_->cols(); }
   const LearnedIstaParams<T>& params() const { return p_; }
-  /// Replaces the parameters (validated as in the constructor); the tape is
-  /// discarded.
-  void set_params(LearnedIstaParams<T> params);
+  /// Replaces the parameters (validated as in the constructor), assigning
+  /// into the map's own (no MPFR number is created when the shapes agree);
+  /// the tape is discarded.
+  void set_params(const LearnedIstaParams<T>& params);
   const LinearOperator<T>& op() const { return *A_; }
   const std::vector<Eigen::Index>& level_starts() const { return starts_; }
 

@@ -31,12 +31,17 @@ class PerturbationLoss {
   const Vector<T>& last_output() const { return out_; }  ///< Phi(y + B r) of the last evaluate()
 
   /// L(r), and its gradient into *grad when grad is not null.
-  Value evaluate(const Vector<T>& r, Vector<T>* grad);
+  Value evaluate(const Vector<T>& r, Vector<T>* grad) { return evaluate_into(r, grad); }
+  /// The same into the loss's own Value (valid until the next call): with
+  /// real MPFR numbers a call creates none once the buffers are sized.
+  const Value& evaluate_into(const Vector<T>& r, Vector<T>* grad);
 
  private:
   ReconstructionMap<T>& phi_;
   OperatorPtr<T> B_;
   Vector<T> y_, base_, e_, ye_, out_, diff_, ge_;
+  Value value_{};
+  Real two_ = Real(2);
 };
 
 #define BARRIERS_X(T) extern template class PerturbationLoss<T>;
