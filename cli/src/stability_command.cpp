@@ -301,7 +301,7 @@ Command add_stability_command(CLI::App& app) {
   sub->add_option("--experiment", o->experiment,
                   "perturbation (the maps of --method) or tradeoff (stability against accuracy on the text detail)")
       ->type_name("NAME")->capture_default_str();
-  sub->add_option("--train-noise", o->train_noise, "tradeoff: the relative noise of the noisy training run")
+  sub->add_option("--train-noise", o->train_noise, "tradeoff: the relative noise of the noisy training run, redrawn every epoch")
       ->type_name("X")->capture_default_str();
   sub->add_option("--detail-gain", o->detail_gain, "tradeoff: ||h|| / ||A h|| of the detail (> 1)")
       ->type_name("X")->capture_default_str();

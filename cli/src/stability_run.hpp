@@ -25,7 +25,7 @@ struct StabilityOptions {
   std::string lambda, delta, firenet_restarts, firenet_inner;
   std::string lista_layers = "5", train_samples = "200", epochs = "100", lista_lr = "1e-3";
   std::string learned_layers = "10", learned_rank = "1", learned_samples = "32", learned_epochs = "200",
-              learned_lr = "0.005", train_noise = "0.02", detail_gain = "10",
+              learned_lr = "0.005", train_noise = "1", detail_gain = "10",
               detail_ink = "1";
   std::string experiment = "perturbation";
   bool full = false;

@@ -197,6 +197,9 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
     throw std::invalid_argument("beta1 and beta2 must lie in [0, 1)");
   if (!is_finite_scalar(settings.adam_epsilon) || !(settings.adam_epsilon > 0))
     throw std::invalid_argument("adam_epsilon must be finite and > 0");
+  if (!is_finite_scalar(settings.noise) || settings.noise < 0)
+    throw std::invalid_argument("the training noise must be finite and >= 0");
+  const bool augment = settings.noise > 0;
 
   const LearnedTrainingSettings<Real> rs = real_settings(settings);
   LearnedIstaParams<T> p = map.params(), best = p, grad, gi, m, v;
@@ -204,7 +207,7 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
   set_zero_like(v, p);
   set_zero_like(grad, p);
   const Real n = Real(long(train.x.size())), two(2);
-  Vector<T> out, g_y;
+  Vector<T> out, g_y, noisy;
   LearnedTrainingResult<T> result;
   result.loss.reserve(std::size_t(settings.epochs) + 1);
   Real best_loss(0), b1_power(1), b2_power(1), loss(0);
@@ -220,7 +223,12 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
     loss = 0;
     set_zero_like(grad, p);
     for (std::size_t i = 0; i < train.x.size(); ++i) {
-      map.forward(train.y[i], out);
+      if (augment) {  // this epoch's noise for example i
+        noisy = train.y[i];
+        noisy += relative_noise<T>(train.y[i], settings.noise,
+                                   noise_seed((settings.noise_seed << 40) ^ (std::uint64_t(epoch) << 20) ^ i));
+      }
+      map.forward(augment ? noisy : train.y[i], out);
       out -= train.x[i];
       add_squared_norm(loss, out);
       if (!step) continue;
@@ -271,15 +279,19 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
 template <class T>
 TrainedLearned<T> train_learned(const ImagingProblem<T>& problem, const LearnedSetup<T>& setup,
                                 const Matrix<real_of<T>>& detail) {
+  using Real = real_of<T>;
   const int levels = int(problem.level_starts.size()) - 1;
   TrainedLearned<T> out;
   out.map = std::make_shared<LearnedIstaMap<T>>(
       problem.A, problem.level_starts,
       initial_learned_ista_params<T>(*problem.A, setup.layers, levels, setup.threshold, setup.rank,
                                      setup.init_scale, setup.seed));
-  const LearnedDataset<T> train = ellipse_dataset(problem, setup.train_count, setup.seed, setup.noise, detail);
+  const LearnedDataset<T> train = ellipse_dataset(problem, setup.train_count, setup.seed, Real(0), detail);
   const LearnedDataset<T> test = ellipse_dataset(problem, setup.test_count, setup.seed + 1, setup.noise, detail);
-  out.training = train_learned_ista(*out.map, train, setup.training);
+  LearnedTrainingSettings<T> training = setup.training;
+  training.noise = setup.noise;
+  training.noise_seed = setup.seed;
+  out.training = train_learned_ista(*out.map, train, training);
   out.train_score = learned_score(*out.map, train);
   out.test_score = learned_score(*out.map, test);
   return out;

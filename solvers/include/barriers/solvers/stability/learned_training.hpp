@@ -62,6 +62,12 @@ struct LearnedTrainingSettings {
   Real beta1 = Real(9) / Real(10);
   Real beta2 = Real(999) / Real(1000);
   Real adam_epsilon = Real(1) / Real(100000000);
+  /// Relative noise drawn afresh every epoch on the training measurements
+  /// (noise augmentation: example i in epoch e gets relative_noise(y_i,
+  /// noise, seeded by noise_seed, e and i)); 0 trains on the set's y as they
+  /// are. A set made with noise of its own would get both.
+  Real noise = Real(0);
+  std::uint64_t noise_seed = 1;
   /// Called after each epoch with (epoch, loss before that epoch's step).
   std::function<void(int, const Real&)> progress;
 };
@@ -90,7 +96,7 @@ struct LearnedSetup {
   int train_count = 32;         ///< training images, set seed `seed`
   int test_count = 16;          ///< held-out images, set seed `seed + 1`
   std::uint64_t seed = 1;       ///< also seeds U and V
-  Real noise = Real(0);         ///< relative noise of the measurements
+  Real noise = Real(0);         ///< relative noise: redrawn every training epoch, drawn once in the held-out set
   Real threshold = Real(1) / Real(1000);  ///< starting threshold
   Real init_scale = Real(1) / Real(100);  ///< starting size of U and V (initial_learned_ista_params)
   LearnedTrainingSettings<T> training;
@@ -104,9 +110,11 @@ struct TrainedLearned {
 };
 
 /// Builds the network for problem.A (levels problem.level_starts), trains it
-/// on ellipse_dataset(problem, train_count, seed, noise, detail) and scores
-/// it there and on ellipse_dataset(problem, test_count, seed + 1, noise,
-/// detail). Throws std::invalid_argument for bad settings.
+/// on ellipse_dataset(problem, train_count, seed, 0, detail) with the
+/// setup's noise redrawn every epoch (training.noise = noise), and scores it
+/// on that noise-free training set and on ellipse_dataset(problem,
+/// test_count, seed + 1, noise, detail), whose noise is drawn once. Throws
+/// std::invalid_argument for bad settings.
 template <class T>
 TrainedLearned<T> train_learned(const ImagingProblem<T>& problem, const LearnedSetup<T>& setup,
                                 const Matrix<real_of<T>>& detail = {});
