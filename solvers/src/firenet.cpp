@@ -141,14 +141,9 @@ template <class T>
 void dual_ascent_along(const LinearOperator<T>& A, const FirenetPlan<T>& plan, const Vector<T>& dir,
                        const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& work, real_of<T>& norm) {
   A.apply(dir, work);
-  if constexpr (in_place_ops::in_place<T>) {
-    thread_local T q;
-    for (Eigen::Index i = 0; i < z.size(); ++i) {
-      q = work(i);
-      q *= plan.sigma;
-      z(i) += q;
-      z(i) -= sigma_alpha_y(i);
-    }
+  if constexpr (in_place_ops::in_place<T>) {  // the same roundings, entry by entry
+    in_place_ops::add_scaled(z, work, plan.sigma);
+    z -= sigma_alpha_y;
     in_place_ops::norm_into(norm, z);
   } else {
     z = z + work * plan.sigma - sigma_alpha_y;

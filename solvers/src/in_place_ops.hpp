@@ -23,13 +23,20 @@ namespace barriers::in_place_ops {
 template <class T>
 constexpr bool in_place = std::is_same_v<T, mpfr_real>;
 
-// dst += x * s
-template <class T>
-void add_scaled(Vector<T>& dst, const Vector<T>& x, const real_of<T>& s) {
+// Entry i of a vector or a column of a matrix, by reference: a column of a
+// const matrix hands out its entries by value (a copy, so an MPFR number).
+template <class X>
+const typename X::Scalar& entry(const Eigen::MatrixBase<X>& x, Eigen::Index i) {
+  return x.derived().data()[i * x.innerStride()];
+}
+
+// dst += x * s (x a vector or a column of a matrix)
+template <class T, class X>
+void add_scaled(Vector<T>& dst, const Eigen::MatrixBase<X>& x, const real_of<T>& s) {
   if constexpr (in_place<T>) {
     thread_local T p;
     for (Eigen::Index i = 0; i < dst.size(); ++i) {
-      p = x(i);
+      p = entry(x, i);
       p *= s;
       dst(i) += p;
     }
@@ -42,66 +49,79 @@ void add_scaled(Vector<T>& dst, const Vector<T>& x, const real_of<T>& s) {
 template <class T>
 void set_sum_scaled(Vector<T>& dst, const Vector<T>& a, const Vector<T>& x, const real_of<T>& s) {
   if constexpr (in_place<T>) {
-    dst.resize(a.size());
-    for (Eigen::Index i = 0; i < a.size(); ++i) {
-      dst(i) = x(i);
-      dst(i) *= s;
-      dst(i) += a(i);
-    }
+    dst = a;
+    add_scaled(dst, x, s);
   } else {
     dst = a + x * s;
   }
 }
 
-// sum_i Re(conj(a_i) b_i)
-template <class T>
-void real_inner_into(real_of<T>& acc, const Vector<T>& a, const Vector<T>& b) {
+// acc = sum_i Re(conj(a_i) b_i), a and b vectors or columns of a matrix
+template <class A, class B>
+void real_inner_into(real_of<typename A::Scalar>& acc, const Eigen::MatrixBase<A>& a,
+                     const Eigen::MatrixBase<B>& b) {
+  using T = typename A::Scalar;
   if constexpr (in_place<T>) {
     thread_local T p;
     acc = 0;
     for (Eigen::Index i = 0; i < a.size(); ++i) {
-      p = a(i);
-      p *= b(i);
+      p = entry(a, i);
+      p *= entry(b, i);
       acc += p;
     }
+  } else if constexpr (number_traits<T>::is_complex) {
+    acc = a.dot(b).real();
   } else {
-    acc = real_inner(a, b);
+    acc = a.dot(b);
   }
 }
 
-// dst = a - x * s (dst may not alias x)
-template <class T>
-void set_diff_scaled(Vector<T>& dst, const Vector<T>& a, const Vector<T>& x, const real_of<T>& s) {
-  if constexpr (in_place<T>) {
-    thread_local T p;
-    dst.resize(a.size());
-    for (Eigen::Index i = 0; i < a.size(); ++i) {
-      p = x(i);
-      p *= s;
-      dst(i) = a(i);
-      dst(i) -= p;
-    }
+// The real part of an MPFR number, real or complex, without a copy
+// (std::complex<R> holds [re, im]; real() would copy, and so allocate).
+template <class S>
+const mpfr_real& real_part_ref(const S& x) {
+  if constexpr (std::is_same_v<S, mpfr_real>) {
+    return x;
   } else {
-    dst = a - x * s;
+    static_assert(sizeof(S) == 2 * sizeof(mpfr_real));
+    return reinterpret_cast<const mpfr_real(&)[2]>(x)[0];
   }
 }
 
-// A buffer whose MPFR numbers have another precision than the current
-// default (the map was last used under another PrecisionGuard).
-template <class T>
-bool stale(const Vector<T>& v) {
-  if constexpr (in_place<T>)
-    return v.size() > 0 && v(0).precision() != T::default_precision();
+// A buffer (Eigen vector or std::vector) of MPFR numbers, real or complex,
+// made at another precision than the current default (under another
+// PrecisionGuard); false for the other types.
+template <class V>
+bool stale(const V& v) {
+  using S = std::remove_cv_t<std::remove_reference_t<decltype(v[0])>>;
+  if constexpr (std::is_same_v<real_of<S>, mpfr_real>)
+    return v.size() > 0 && real_part_ref(v[0]).precision() != mpfr_real::default_precision();
   else
     return false;
+}
+
+// v resized to n entries, all zero. For MPFR (real or complex) the zeros are
+// assigned in place, keeping v's precision; Eigen's setZero would create a
+// new MPFR zero per call (per entry for complex numbers).
+template <class T>
+void set_zero(Vector<T>& v, Eigen::Index n) {
+  using R = real_of<T>;
+  if constexpr (std::is_same_v<R, mpfr_real>) {
+    v.resize(n);
+    constexpr Eigen::Index w = number_traits<T>::is_complex ? 2 : 1;
+    static_assert(sizeof(T) == w * sizeof(R));
+    R* r = reinterpret_cast<R*>(v.data());
+    for (Eigen::Index k = 0; k < w * n; ++k) r[k] = 0;
+  } else {
+    v.setZero(n);
+  }
 }
 
 // out resized to n entries, all zero, at the current precision.
 template <class T>
 void fresh_output(Vector<T>& out, Eigen::Index n) {
   if (stale(out)) out.resize(0);
-  out.resize(n);
-  for (Eigen::Index i = 0; i < n; ++i) out(i) = 0;
+  set_zero(out, n);
 }
 
 // x = sqrt(x)
@@ -118,17 +138,10 @@ void sqrt_in_place(R& x) {
 // acc = ||v||^2 (acc keeps its precision for MPFR; v empty: 0)
 template <class T>
 void squared_norm_into(real_of<T>& acc, const Vector<T>& v) {
-  if constexpr (in_place<T>) {
-    thread_local T p;
-    acc = 0;
-    for (Eigen::Index i = 0; i < v.size(); ++i) {
-      p = v(i);
-      p *= v(i);
-      acc += p;
-    }
-  } else {
+  if constexpr (in_place<T>)
+    real_inner_into(acc, v, v);
+  else
     acc = v.squaredNorm();
-  }
 }
 
 // acc = ||v||
@@ -193,13 +206,15 @@ void subtract_scaled(Vector<T>& dst, const Vector<T>& x, const real_of<T>& s) {
   }
 }
 
-// v = 0 entry by entry (Eigen's setZero creates a zero per call)
+// dst = a - x * s (dst may not alias x)
 template <class T>
-void zero(Vector<T>& v) {
-  if constexpr (in_place<T>)
-    for (Eigen::Index i = 0; i < v.size(); ++i) v(i) = 0;
-  else
-    v.setZero();
+void set_diff_scaled(Vector<T>& dst, const Vector<T>& a, const Vector<T>& x, const real_of<T>& s) {
+  if constexpr (in_place<T>) {
+    dst = a;
+    subtract_scaled(dst, x, s);
+  } else {
+    dst = a - x * s;
+  }
 }
 
 }  // namespace barriers::in_place_ops

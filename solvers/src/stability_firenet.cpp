@@ -115,10 +115,8 @@ void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
     const Real& alpha = alphas_[r];
     x_ = psi_[r];
     scale(x_, alpha);
-    z_.resize(m);
-    zero(z_);
-    S_.resize(N);
-    zero(S_);
+    set_zero(z_, m);
+    set_zero(S_, N);
     say_ = y;
     scale(say_, Real(plan_.sigma * alpha));
     for (int i = 0; i < p; ++i, ++k) {
@@ -145,8 +143,7 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
   const Eigen::Index m = A_->rows();
   using namespace in_place_ops;
   gpsi_ = g;
-  g_y.resize(m);
-  zero(g_y);
+  set_zero(g_y, m);
   for (int r = n; r-- > 0;) {
     const Real& alpha = alphas_[r];
     const Real pa = Real(p) * alpha;
@@ -157,10 +154,8 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
     gS_ = gpsi_;
     divide(gS_, pa);
     gx_ = gS_;  // d/dx_p: only through S
-    gz_.resize(m);  // z_p is not used after the restart
-    zero(gz_);
-    gsay_.resize(m);
-    zero(gsay_);
+    set_zero(gz_, m);  // z_p is not used after the restart
+    set_zero(gsay_, m);
     for (int i = p; i >= 1; --i) {
       const std::size_t k = std::size_t(r) * std::size_t(p) + std::size_t(i - 1);
       // dual step i: z_i = proj(u), u = z_{i-1} + sigma A (2 x_i - x_{i-1}) - say

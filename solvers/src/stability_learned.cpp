@@ -22,22 +22,9 @@ using namespace in_place_ops;
 template <class T>
 void linear_term(const Matrix<T>& U, const Matrix<T>& V, const Vector<T>& y, Vector<T>& c, Vector<T>& out) {
   if constexpr (in_place<T>) {
-    thread_local T p;
     c.resize(V.cols());
-    for (Eigen::Index j = 0; j < V.cols(); ++j) {
-      c(j) = 0;
-      for (Eigen::Index i = 0; i < V.rows(); ++i) {
-        p = V(i, j);
-        p *= y(i);
-        c(j) += p;
-      }
-    }
-    for (Eigen::Index j = 0; j < U.cols(); ++j)
-      for (Eigen::Index i = 0; i < U.rows(); ++i) {
-        p = U(i, j);
-        p *= c(j);
-        out(i) += p;
-      }
+    for (Eigen::Index j = 0; j < V.cols(); ++j) real_inner_into(c(j), V.col(j), y);
+    for (Eigen::Index j = 0; j < U.cols(); ++j) add_scaled(out, U.col(j), c(j));
   } else {
     c.noalias() = V.adjoint() * y;
     out.noalias() += U * c;
@@ -50,22 +37,12 @@ template <class T>
 void linear_term_reverse(const Matrix<T>& U, const Matrix<T>& V, const Vector<T>& g, const Vector<T>& y,
                          const Vector<T>& c, Vector<T>& gc, Vector<T>& g_y, Matrix<T>* grad_U, Matrix<T>* grad_V) {
   if constexpr (in_place<T>) {
-    thread_local T p;
     gc.resize(U.cols());
     for (Eigen::Index j = 0; j < U.cols(); ++j) {
-      gc(j) = 0;
-      for (Eigen::Index i = 0; i < U.rows(); ++i) {
-        p = U(i, j);
-        p *= g(i);
-        gc(j) += p;
-      }
-      for (Eigen::Index i = 0; i < V.rows(); ++i) {
-        p = V(i, j);
-        p *= gc(j);
-        g_y(i) += p;
-      }
+      real_inner_into(gc(j), U.col(j), g);
+      add_scaled(g_y, V.col(j), gc(j));
     }
-    if (grad_U) {
+    if (grad_U) {  // outer products, entry by entry (Eigen's col *= s would copy s per entry)
       grad_U->resize(U.rows(), U.cols());
       grad_V->resize(V.rows(), V.cols());
       for (Eigen::Index j = 0; j < U.cols(); ++j) {

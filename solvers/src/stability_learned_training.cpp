@@ -9,6 +9,7 @@
 
 #include "barriers/solvers/imaging/noise.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
+#include "in_place_ops.hpp"
 
 namespace barriers {
 
@@ -48,12 +49,7 @@ void adam_step(R& p, const R& g, R& m, R& v, const AdamStep<R>& a) {
   v += t;
   q = v;
   q /= a.c2;
-  if constexpr (std::is_same_v<R, mpfr_real>)
-    mpfr_sqrt(q.backend().data(), q.backend().data(), MPFR_RNDN);
-  else {
-    using std::sqrt;
-    q = sqrt(q);
-  }
+  in_place_ops::sqrt_in_place(q);
   q += a.s.adam_epsilon;
   t = m;
   t /= a.c1;
@@ -94,10 +90,7 @@ void set_zero_like(LearnedIstaParams<T>& z, const LearnedIstaParams<T>& p) {
   z.steps.resize(p.steps.size());
   for (Real& s : z.steps) s = 0;
   z.thresholds.resize(p.thresholds.size());
-  for (std::size_t k = 0; k < p.thresholds.size(); ++k) {
-    z.thresholds[k].resize(p.thresholds[k].size());
-    for (Eigen::Index l = 0; l < z.thresholds[k].size(); ++l) z.thresholds[k](l) = 0;
-  }
+  for (std::size_t k = 0; k < p.thresholds.size(); ++k) in_place_ops::set_zero(z.thresholds[k], p.thresholds[k].size());
   z.U.resize(p.U.rows(), p.U.cols());
   z.V.resize(p.V.rows(), p.V.cols());
   if constexpr (number_traits<T>::is_complex) {
@@ -106,22 +99,6 @@ void set_zero_like(LearnedIstaParams<T>& z, const LearnedIstaParams<T>& p) {
   } else {
     for (Eigen::Index j = 0; j < z.U.size(); ++j) z.U.data()[j] = 0;
     for (Eigen::Index j = 0; j < z.V.size(); ++j) z.V.data()[j] = 0;
-  }
-}
-
-// loss += ||r||^2; for MPFR in index order on a kept temporary (Eigen's
-// squaredNorm would create a number per entry), otherwise Eigen's.
-template <class T>
-void add_squared_norm(real_of<T>& loss, const Vector<T>& r) {
-  if constexpr (std::is_same_v<T, mpfr_real>) {
-    thread_local T t;
-    for (Eigen::Index i = 0; i < r.size(); ++i) {
-      t = r(i);
-      t *= r(i);
-      loss += t;
-    }
-  } else {
-    loss += r.squaredNorm();
   }
 }
 
@@ -210,7 +187,7 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
   Vector<T> out, g_y, noisy;
   LearnedTrainingResult<T> result;
   result.loss.reserve(std::size_t(settings.epochs) + 1);
-  Real best_loss(0), b1_power(1), b2_power(1), loss(0);
+  Real best_loss(0), b1_power(1), b2_power(1), loss(0), example_loss(0);
   AdamStep<Real> adam{rs, Real(1), Real(1), Real(1), Real(1)};
   adam.one_minus_b1 -= settings.beta1;
   adam.one_minus_b2 -= settings.beta2;
@@ -230,7 +207,8 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
       }
       map.forward(augment ? noisy : train.y[i], out);
       out -= train.x[i];
-      add_squared_norm(loss, out);
+      in_place_ops::squared_norm_into(example_loss, out);
+      loss += example_loss;
       if (!step) continue;
       for (Eigen::Index j = 0; j < out.size(); ++j) out(j) *= two;  // (Eigen's out *= two copies two per entry)
       map.backward_all(out, gi, g_y);

@@ -90,12 +90,19 @@ void random_direction(std::mt19937_64& rng, Vector<T>& r) {
 //   r += step vel / c1 / (sqrt(sq / c2) + eps).
 // Real MPFR in place on kept temporaries (no number created), each entry
 // rounded as those expressions; the other types as written.
+template <class R>
+struct AscentConstants {
+  R one_minus_m, one_minus_b2, eps;  // per search
+  R step;                            // per budget
+  R c1, c2;                          // per iteration (Adam's bias corrections)
+};
+
 template <class T>
 void ascent_step(AscentMethod method, const Vector<T>& g, Vector<T>& r, Vector<T>& vel, Vector<T>& sq,
-                 const PerturbationSearchSettings<T>& s, const real_of<T>& step, const real_of<T>& c1,
-                 const real_of<T>& c2, const real_of<T>& eps) {
+                 const PerturbationSearchSettings<T>& s, const AscentConstants<real_of<T>>& k) {
   using Real = real_of<T>;
   using in_place_ops::in_place;
+  const Real &step = k.step, &c1 = k.c1, &c2 = k.c2, &eps = k.eps;
   if constexpr (in_place<T>) {
     thread_local T t, q;
     for (Eigen::Index i = 0; i < r.size(); ++i) {
@@ -107,18 +114,13 @@ void ascent_step(AscentMethod method, const Vector<T>& g, Vector<T>& r, Vector<T
         r(i) += t;
         continue;
       }
-      t = s.momentum;  // 1 - m, then (1 - m) g
-      t *= -1;
-      t += 1;
-      t *= g(i);
+      t = g(i);
+      t *= k.one_minus_m;
       vel(i) += t;
       sq(i) *= s.beta2;
       t = g(i);
       t *= g(i);
-      q = s.beta2;  // 1 - b2
-      q *= -1;
-      q += 1;
-      t *= q;
+      t *= k.one_minus_b2;
       sq(i) += t;
       q = sq(i);
       q /= c2;
@@ -137,17 +139,17 @@ void ascent_step(AscentMethod method, const Vector<T>& g, Vector<T>& r, Vector<T
       r += vel * step;
       return;
     }
-    vel = vel * s.momentum + g * (Real(1) - s.momentum);
+    vel = vel * s.momentum + g * k.one_minus_m;
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       if constexpr (number_traits<T>::is_complex) {
         const T& gi = g(i);
-        sq(i) = sq(i) * s.beta2 + T(gi.real() * gi.real(), gi.imag() * gi.imag()) * (Real(1) - s.beta2);
+        sq(i) = sq(i) * s.beta2 + T(gi.real() * gi.real(), gi.imag() * gi.imag()) * k.one_minus_b2;
         const T& m = vel(i);
         const T& v = sq(i);
         r(i) += T(Real(m.real() / c1 / (sqrt(v.real() / c2) + eps)), Real(m.imag() / c1 / (sqrt(v.imag() / c2) + eps))) *
                 step;
       } else {
-        sq(i) = sq(i) * s.beta2 + g(i) * g(i) * (Real(1) - s.beta2);
+        sq(i) = sq(i) * s.beta2 + g(i) * g(i) * k.one_minus_b2;
         r(i) += vel(i) / c1 / (sqrt(sq(i) / c2) + eps) * step;
       }
     }
@@ -180,22 +182,25 @@ PerturbationSearchResult<T> perturbation_search(PerturbationLoss<T>& loss, const
   res.max_ratio_r = Real(0);
   Vector<T> r(n), g(n), vel(n), sq(n), best_r(n);
   std::mt19937_64 rng(s.seed);
-  const Real adam_eps = sqrt(number_traits<Real>::epsilon());  // guard only: the gradient has norm 1
   const Real two_mu = Real(2) * s.mu;
   // Every number the iterations need exists before them (issue 10: for real
   // MPFR an iteration creates none).
-  Real step, rn, gn, ratio, c1, c2, p1, p2;
+  AscentConstants<Real> k;
+  k.one_minus_m = Real(1) - s.momentum;
+  k.one_minus_b2 = Real(1) - s.beta2;
+  k.eps = sqrt(number_traits<Real>::epsilon());  // Adam's guard only: the gradient has norm 1
+  Real rn, gn, ratio, p1, p2;
   PerturbationPoint<T> pt, best;
   for (std::size_t bi = 0; bi < s.budgets.size(); ++bi) {
     const Real& b = s.budgets[bi];
-    step = s.learning_rate * b;
+    k.step = s.learning_rate * b;
     bool have_best = false;
     for (int start = 0; start < s.restarts; ++start) {
       random_direction(rng, r);
       norm_into(rn, r);
       scale(r, Real(s.start_fraction * b / rn));
-      zero(vel);
-      zero(sq);
+      set_zero(vel, n);
+      set_zero(sq, n);
       p1 = 1;
       p2 = 1;
       for (int it = 0; it <= s.iterations; ++it) {
@@ -238,11 +243,11 @@ PerturbationSearchResult<T> perturbation_search(PerturbationLoss<T>& loss, const
         divide(g, gn);
         p1 *= s.momentum;
         p2 *= s.beta2;
-        c1 = 1;
-        c1 -= p1;
-        c2 = 1;
-        c2 -= p2;
-        ascent_step(s.method, g, r, vel, sq, s, step, c1, c2, adam_eps);
+        k.c1 = 1;
+        k.c1 -= p1;
+        k.c2 = 1;
+        k.c2 -= p2;
+        ascent_step(s.method, g, r, vel, sq, s, k);
         norm_into(rn, r);  // back onto the ball ||r|| <= b
         if (rn > b) {
           ratio = b;

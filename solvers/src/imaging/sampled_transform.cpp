@@ -69,7 +69,7 @@ void SampledTransform<T>::apply_adjoint(const Vector<T>& y, Vector<T>& out) cons
                                 " but the operator has " + std::to_string(rows()) + " rows.");
   Scratch<Vector<T>, SpectrumTag> full;
   Scratch<Vector<T>, ImageTag> image;
-  imaging_detail::set_zero(*full, cols());
+  in_place_ops::set_zero(*full, cols());
   for (std::size_t r = 0; r < omega_.size(); ++r) (*full)(omega_[r]) = y(Eigen::Index(r));
   U_->apply_adjoint(*full, *image);
   W_->apply(*image, out);

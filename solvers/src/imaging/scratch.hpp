@@ -22,12 +22,12 @@
 #include <vector>
 
 #include "barriers/solvers/solver_types.hpp"
+#include "../in_place_ops.hpp"
 
 namespace barriers::imaging_detail {
 
 template <class V, class Tag>
 class Scratch {
-  using Real = real_of<typename V::value_type>;
   struct Slot {
     V v;
     bool busy = false;
@@ -44,9 +44,7 @@ class Scratch {
       s.busy = true;
       owner_ = true;
       v_ = &s.v;
-      if constexpr (std::is_same_v<Real, mpfr_real>) {
-        if (s.v.size() > 0 && real_part_of(s.v[0]).precision() != mpfr_real::default_precision()) s.v = V();
-      }
+      if (in_place_ops::stale(s.v)) s.v = V();
     }
     if (!v_) v_ = &local_.emplace();
   }
@@ -60,37 +58,10 @@ class Scratch {
   V* operator->() { return v_; }
 
  private:
-  template <class S>
-  static const Real& real_part_of(const S& x) {
-    if constexpr (std::is_same_v<S, Real>)
-      return x;
-    else {  // std::complex<R> holds [re, im]; real() would copy (and allocate)
-      static_assert(sizeof(S) == 2 * sizeof(Real));
-      return reinterpret_cast<const Real(&)[2]>(x)[0];
-    }
-  }
-
   std::optional<V> local_;
   V* v_ = nullptr;
   bool owner_ = false;
 };
-
-/// v resized to n entries, all zero. For MPFR (real or complex) the zeros
-/// are assigned in place, keeping v's precision; Eigen's setZero would
-/// create a new MPFR zero per call (per entry for complex numbers).
-template <class T>
-void set_zero(Vector<T>& v, Eigen::Index n) {
-  using R = real_of<T>;
-  if constexpr (std::is_same_v<R, mpfr_real>) {
-    v.resize(n);
-    constexpr Eigen::Index w = number_traits<T>::is_complex ? 2 : 1;
-    static_assert(sizeof(T) == w * sizeof(R));
-    R* r = reinterpret_cast<R*>(v.data());  // std::complex<R> holds [re, im]
-    for (Eigen::Index k = 0; k < w * n; ++k) r[k] = 0;
-  } else {
-    v.setZero(n);
-  }
-}
 
 /// v with at least n entries (a std::vector only grows, so a thread's
 /// buffer is not reallocated when it alternates between image sizes).

@@ -166,15 +166,12 @@ void analyse(const S* v, Eigen::Index n, Eigen::Index stride, Eigen::Index width
     for (Eigen::Index t = t0; t < width; ++t) {
       S& a = a_row[t];
       S& d = d_row[t];
-      for (Eigen::Index k = 0; k < L; ++k) {
+      a = v[off[0] + t];  // 0 + x h(0) is x h(0) exactly
+      a *= h(0);
+      d = v[off[0] + t];
+      d *= g(0);
+      for (Eigen::Index k = 1; k < L; ++k) {
         const S& x = v[off[k] + t];
-        if (k == 0) {
-          a = x;
-          a *= h(0);
-          d = x;
-          d *= g(0);
-          continue;
-        }
         p = x;
         p *= h(k);
         a += p;
