@@ -217,4 +217,23 @@ void set_diff_scaled(Vector<T>& dst, const Vector<T>& a, const Vector<T>& x, con
   }
 }
 
+// Adam's bias corrections c1 = 1 - b1^t, c2 = 1 - b2^t, advanced one step
+// at a time in place (no MPFR number made per step).
+template <class R>
+struct AdamBias {
+  R p1 = R(1), p2 = R(1), c1 = R(1), c2 = R(1);  // b1^t, b2^t and the corrections
+  void restart() {
+    p1 = 1;
+    p2 = 1;
+  }
+  void step(const R& b1, const R& b2) {
+    p1 *= b1;
+    p2 *= b2;
+    c1 = 1;
+    c1 -= p1;
+    c2 = 1;
+    c2 -= p2;
+  }
+};
+
 }  // namespace barriers::in_place_ops

@@ -20,7 +20,8 @@ namespace {
 template <class R>
 struct AdamStep {
   const LearnedTrainingSettings<R>& s;
-  R one_minus_b1, one_minus_b2, c1, c2;
+  R one_minus_b1, one_minus_b2;
+  in_place_ops::AdamBias<R> bias;
 };
 
 // One parameter's step; for MPFR written in place on kept temporaries so
@@ -34,7 +35,7 @@ void adam_step(R& p, const R& g, R& m, R& v, const AdamStep<R>& a) {
     using std::sqrt;
     m = a.s.beta1 * m + a.one_minus_b1 * g;
     v = a.s.beta2 * v + a.one_minus_b2 * g * g;
-    p -= a.s.learning_rate * (m / a.c1) / (sqrt(v / a.c2) + a.s.adam_epsilon);
+    p -= a.s.learning_rate * (m / a.bias.c1) / (sqrt(v / a.bias.c2) + a.s.adam_epsilon);
     return;
   }
   thread_local R t, q;
@@ -48,11 +49,11 @@ void adam_step(R& p, const R& g, R& m, R& v, const AdamStep<R>& a) {
   t *= g;
   v += t;
   q = v;
-  q /= a.c2;
+  q /= a.bias.c2;
   in_place_ops::sqrt_in_place(q);
   q += a.s.adam_epsilon;
   t = m;
-  t /= a.c1;
+  t /= a.bias.c1;
   t *= a.s.learning_rate;
   t /= q;
   p -= t;
@@ -187,8 +188,8 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
   Vector<T> out, g_y, noisy;
   LearnedTrainingResult<T> result;
   result.loss.reserve(std::size_t(settings.epochs) + 1);
-  Real best_loss(0), b1_power(1), b2_power(1), loss(0), example_loss(0);
-  AdamStep<Real> adam{rs, Real(1), Real(1), Real(1), Real(1)};
+  Real best_loss(0), loss(0), example_loss(0);
+  AdamStep<Real> adam{rs, Real(1), Real(1), {}};
   adam.one_minus_b1 -= settings.beta1;
   adam.one_minus_b2 -= settings.beta2;
   // Every number the loop needs exists before it: an epoch creates none but
@@ -223,12 +224,7 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
       result.best_epoch = epoch;
     }
     if (!step) break;
-    b1_power *= settings.beta1;
-    b2_power *= settings.beta2;
-    adam.c1 = 1;
-    adam.c1 -= b1_power;
-    adam.c2 = 1;
-    adam.c2 -= b2_power;
+    adam.bias.step(settings.beta1, settings.beta2);
     // The mean gradient (grad / n, in place), then one Adam step per parameter.
     for (std::size_t k = 0; k < p.steps.size(); ++k) {
       grad.steps[k] /= n;

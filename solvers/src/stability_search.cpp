@@ -94,7 +94,7 @@ template <class R>
 struct AscentConstants {
   R one_minus_m, one_minus_b2, eps;  // per search
   R step;                            // per budget
-  R c1, c2;                          // per iteration (Adam's bias corrections)
+  in_place_ops::AdamBias<R> bias;   // per iteration
 };
 
 template <class T>
@@ -102,7 +102,7 @@ void ascent_step(AscentMethod method, const Vector<T>& g, Vector<T>& r, Vector<T
                  const PerturbationSearchSettings<T>& s, const AscentConstants<real_of<T>>& k) {
   using Real = real_of<T>;
   using in_place_ops::in_place;
-  const Real &step = k.step, &c1 = k.c1, &c2 = k.c2, &eps = k.eps;
+  const Real &step = k.step, &c1 = k.bias.c1, &c2 = k.bias.c2, &eps = k.eps;
   if constexpr (in_place<T>) {
     thread_local T t, q;
     for (Eigen::Index i = 0; i < r.size(); ++i) {
@@ -189,7 +189,7 @@ PerturbationSearchResult<T> perturbation_search(PerturbationLoss<T>& loss, const
   k.one_minus_m = Real(1) - s.momentum;
   k.one_minus_b2 = Real(1) - s.beta2;
   k.eps = sqrt(number_traits<Real>::epsilon());  // Adam's guard only: the gradient has norm 1
-  Real rn, gn, ratio, p1, p2;
+  Real rn, gn, ratio;
   PerturbationPoint<T> pt, best;
   for (std::size_t bi = 0; bi < s.budgets.size(); ++bi) {
     const Real& b = s.budgets[bi];
@@ -201,8 +201,7 @@ PerturbationSearchResult<T> perturbation_search(PerturbationLoss<T>& loss, const
       scale(r, Real(s.start_fraction * b / rn));
       set_zero(vel, n);
       set_zero(sq, n);
-      p1 = 1;
-      p2 = 1;
+      k.bias.restart();
       for (int it = 0; it <= s.iterations; ++it) {
         const bool last = it == s.iterations;
         const auto& v = loss.evaluate_into(r, last ? nullptr : &g);
@@ -241,12 +240,7 @@ PerturbationSearchResult<T> perturbation_search(PerturbationLoss<T>& loss, const
         norm_into(gn, g);
         if (!(gn > 0) || !is_finite_scalar(gn)) break;  // stationary (or broken): this start is done
         divide(g, gn);
-        p1 *= s.momentum;
-        p2 *= s.beta2;
-        k.c1 = 1;
-        k.c1 -= p1;
-        k.c2 = 1;
-        k.c2 -= p2;
+        k.bias.step(s.momentum, s.beta2);
         ascent_step(s.method, g, r, vel, sq, s, k);
         norm_into(rn, r);  // back onto the ball ||r|| <= b
         if (rn > b) {
