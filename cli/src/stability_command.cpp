@@ -220,7 +220,9 @@ Parsed parse_options(const StabilityOptions& given) {
   p.learned_lr = real_option("--learned-lr", o.learned_lr, 0, true, 1);
   p.train_noise = real_option("--train-noise", o.train_noise, 0, true, 10);
   p.detail_gain = real_option("--detail-gain", o.detail_gain, 1, true, 1e6);
-  p.detail_ink = real_option("--detail-ink", o.detail_ink, 0, true, 100);
+  // Pixel values of order 1; below 1e-3 the detail is lost in the phantom and,
+  // far below, its norms underflow (1e-200 in double).
+  p.detail_ink = real_option("--detail-ink", o.detail_ink, 1e-3, false, 100);
   if (p.tradeoff) p.spec.sampling = SamplingKind::walsh;
   if (o.search != "momentum" && o.search != "adam")
     throw UsageError("unknown --search " + quote_for_message(o.search) + ": allowed are momentum, adam");
@@ -306,7 +308,7 @@ Command add_stability_command(CLI::App& app) {
   sub->add_option("--detail-gain", o->detail_gain, "tradeoff: ||h|| / ||A h|| of the detail (> 1)")
       ->type_name("X")->capture_default_str();
   sub->add_option("--detail-ink", o->detail_ink,
-                  "tradeoff: the value of the detail's text before it is made nearly invisible (text-detail's own: 0.2)")
+                  "tradeoff: the value of the detail's text before it is made nearly invisible, 0.001..100 (text-detail's own: 0.2)")
       ->type_name("X")->capture_default_str();
   sub->add_flag("--full", o->full, "The longer profile (64 x 64 images, more training and search; up to an hour)");
   sub->add_option("--gain", o->gain, "The unstable map's large singular value")->type_name("X")->capture_default_str();

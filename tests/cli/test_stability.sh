@@ -231,6 +231,8 @@ expect_rejected 2 "--learned-layers does not apply" stability --method firenet -
 expect_rejected 2 "unknown --experiment 'fun'" stability --experiment fun --out "$tmp/e"
 expect_rejected 2 "--detail-gain '1' is outside" stability --experiment tradeoff --detail-gain 1 --out "$tmp/e"
 expect_rejected 2 "--detail-ink '0' is outside" stability --experiment tradeoff --detail-ink 0 --out "$tmp/e"
+expect_rejected 2 "--detail-ink '1e-200' is outside [0.001, 100]" stability --experiment tradeoff --detail-ink 1e-200 --out "$tmp/e"
+expect_rejected 2 "--detail-ink '101' is outside [0.001, 100]" stability --experiment tradeoff --detail-ink 101 --out "$tmp/e"
 expect_rejected 2 "--detail-ink 'nan'" stability --experiment tradeoff --detail-ink nan --out "$tmp/e"
 expect_rejected 2 "--detail-ink does not apply" stability --detail-ink 1 --out "$tmp/e"
 expect_rejected 2 "--method does not apply" stability --experiment tradeoff --method firenet --out "$tmp/e"
