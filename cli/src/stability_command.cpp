@@ -131,7 +131,9 @@ StabilityOptions with_profile(const StabilityOptions& given) {
   if (!o.full) return o;
   set("--size", o.size, "64");
   if (o.experiment != "tradeoff") set("--learned-samples", o.learned_samples, "128");
-  set("--learned-epochs", o.learned_epochs, "600");
+  // The trade-off trains two networks on 1024 phantoms: 300 epochs keep it
+  // near 37 minutes (docs/stability.md, measured), 600 would double that.
+  set("--learned-epochs", o.learned_epochs, o.experiment == "tradeoff" ? "300" : "600");
   set("--learned-layers", o.learned_layers, "16");
   set("--train-samples", o.train_samples, "1000");
   set("--epochs", o.epochs, "300");

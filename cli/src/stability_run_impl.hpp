@@ -268,6 +268,19 @@ inline std::string file_stem(std::string m) {
   return m;
 }
 
+// Progress lines of a learned network's training, over the fractions
+// [from, from + width) of the whole run.
+template <class R>
+std::function<void(int, const R&)> training_progress(const std::function<void(double, const std::string&)>& say,
+                                                     double from, double width, const std::string& label, int epochs) {
+  return [say, from, width, label, epochs](int e, const R& loss) {
+    if (e % 20 == 0 || e + 1 == epochs)
+      say(from + width * e / double(epochs),
+          label + ": training epoch " + std::to_string(e) + "/" + std::to_string(epochs) + ", loss " +
+              g4(double(loss)));
+  };
+}
+
 // The learned network of --method learned / learned+firenet (and of the
 // trade-off experiment): trained on seeded ellipse phantoms for the
 // problem's operator, tested on a held-out set a quarter as large.
@@ -285,13 +298,7 @@ LearnedSetup<T> learned_setup(const Parsed& p, double noise, std::uint64_t seed,
   s.noise = R(noise);
   s.training.epochs = p.learned_epochs;
   s.training.learning_rate = R(p.learned_lr);
-  const int epochs = p.learned_epochs;
-  s.training.progress = [say, from, width, label, epochs](int e, const R& loss) {
-    if (e % 20 == 0 || e + 1 == epochs)
-      say(from + width * e / double(epochs),
-          label + ": training epoch " + std::to_string(e) + "/" + std::to_string(epochs) + ", loss " +
-              g4(double(loss)));
-  };
+  s.training.progress = training_progress<R>(say, from, width, label, p.learned_epochs);
   return s;
 }
 
@@ -437,8 +444,17 @@ int run(const StabilityOptions& o, const Parsed& p) {
     lsetup = learned_setup<T>(p, p.spec.noise, mix(p.seed, 40), say_fn, 0, 0.3 / nm, "learned");
     test_set = ellipse_dataset<T>(*pr.imaging, lsetup->test_count, lsetup->seed + 1, lsetup->noise);
   }
+  // Trained when a method first needs it, in the first 0.3 of that
+  // method's share of the progress (trained_for: that method's index).
+  std::size_t trained_for = p.methods.size();
+  std::size_t current = 0;
   auto learned_net = [&]() -> TrainedLearned<T>& {
-    if (!trained) trained = train_learned<T>(*pr.imaging, *lsetup);
+    if (!trained) {
+      trained_for = current;
+      lsetup->training.progress =
+          training_progress<R>(say_fn, double(current) / nm, 0.3 / nm, "learned", p.learned_epochs);
+      trained = train_learned<T>(*pr.imaging, *lsetup);
+    }
     return *trained;
   };
   auto firenet_settings = [&]() {
@@ -452,6 +468,7 @@ int run(const StabilityOptions& o, const Parsed& p) {
   };
   for (std::size_t mi = 0; mi < p.methods.size(); ++mi) {
     const std::string& m = p.methods[mi];
+    current = mi;
     MethodResult res;
     res.method = m;
     std::shared_ptr<ReconstructionMap<T>> phi;
@@ -553,7 +570,8 @@ int run(const StabilityOptions& o, const Parsed& p) {
     Vector<T> worst_r_vec;
     PerturbationPoint<T> worst_pt;
     for (std::size_t bi = 0; bi < budgets.size(); ++bi) {
-      say((mi + 0.3 * (m == "lista") + (1 - 0.3 * (m == "lista")) * bi / double(budgets.size())) / nm,
+      const double pre = m == "lista" || mi == trained_for ? 0.3 : 0;  // training's share
+      say((mi + pre + (1 - pre) * bi / double(budgets.size())) / nm,
           m + ": searching ||r|| <= " + g4(double(budgets[bi])));
       const PerturbationSearchSettings<T> ss = search_settings<T>(p, budgets[bi], mix(p.seed, 100 + bi));
       const PerturbationSearchResult<T> sr = perturbation_search(loss, ss);

@@ -143,7 +143,7 @@ void dual_ascent_along(const LinearOperator<T>& A, const FirenetPlan<T>& plan, c
   A.apply(dir, work);
   if constexpr (in_place_ops::in_place<T>) {  // the same roundings, entry by entry
     in_place_ops::add_scaled(z, work, plan.sigma);
-    z -= sigma_alpha_y;
+    in_place_ops::subtract(z, sigma_alpha_y);
     in_place_ops::norm_into(norm, z);
   } else {
     z = z + work * plan.sigma - sigma_alpha_y;
@@ -151,25 +151,14 @@ void dual_ascent_along(const LinearOperator<T>& A, const FirenetPlan<T>& plan, c
   }
 }
 
-// x_new <- soft_t(v) for real MPFR, v = work on entry (soft_one_by_modulus's
-// roundings: v ((|v| - t) / |v|), +0 at or below t), creating no number.
-// A zero takes v's precision first, as the values do.
-inline void soft_threshold_in_place(const Vector<mpfr_real>& v, const Vector<mpfr_real>& t, Vector<mpfr_real>& x_new) {
-  thread_local mpfr_real m, q;
+// x_new <- soft_t(v) for MPFR, real or complex, v = work on entry
+// (soft_one_by_modulus's roundings: v ((|v| - t) / |v|), +0 at or below t),
+// creating no number. A zero takes v's precision first, as the values do.
+template <class T>
+void soft_threshold_in_place(const Vector<T>& v, const Vector<real_of<T>>& t, Vector<T>& x_new) {
+  thread_local real_of<T> m;
   x_new.resize(v.size());
-  for (Eigen::Index i = 0; i < v.size(); ++i) {
-    m = v(i);
-    if (m < 0) m *= -1;
-    x_new(i) = v(i);
-    if (!(m > t(i))) {
-      x_new(i) = 0;
-      continue;
-    }
-    q = m;
-    q -= t(i);
-    q /= m;
-    x_new(i) *= q;
-  }
+  for (Eigen::Index i = 0; i < v.size(); ++i) in_place_ops::soft_by_modulus_into(x_new(i), v(i), t(i), m);
 }
 }  // namespace
 
@@ -185,12 +174,14 @@ void firenet_primal_step(const LinearOperator<T>& A, const FirenetPlan<T>& plan,
     primal_pass<T, false>(x.size(), x.data(), work.data(), plan.thresholds.data(), plan.tau, x_new.data(),
                           nullptr);
   } else if constexpr (in_place_ops::in_place<T>) {
-    thread_local T q;  // work = x - tau work, entry by entry
-    for (Eigen::Index i = 0; i < x.size(); ++i) {
-      q = work(i);
+    thread_local real_of<T> q;  // work = x - tau work, part by part
+    real_of<T>* w = in_place_ops::reals(work);
+    const real_of<T>* xr = in_place_ops::reals(x);
+    for (Eigen::Index k = 0; k < in_place_ops::width<T> * x.size(); ++k) {
+      q = w[k];
       q *= plan.tau;
-      work(i) = x(i);
-      work(i) -= q;
+      w[k] = xr[k];
+      w[k] -= q;
     }
     soft_threshold_in_place(work, plan.thresholds, x_new);
   } else {
@@ -204,11 +195,12 @@ void firenet_dual_ascent_into(const LinearOperator<T>& A, const FirenetPlan<T>& 
                               const Vector<T>& x_new, const Vector<T>& sigma_alpha_y, Vector<T>& z, Vector<T>& dir,
                               Vector<T>& work, real_of<T>& u_norm) {
   if constexpr (in_place_ops::in_place<T>) {  // dir = 2 x_new - x
-    dir.resize(x.size());
-    for (Eigen::Index i = 0; i < x.size(); ++i) {
-      dir(i) = x_new(i);
-      dir(i) *= 2;
-      dir(i) -= x(i);
+    dir = x_new;
+    real_of<T>* d = in_place_ops::reals(dir);
+    const real_of<T>* xr = in_place_ops::reals(x);
+    for (Eigen::Index k = 0; k < in_place_ops::width<T> * x.size(); ++k) {
+      d[k] *= 2;
+      d[k] -= xr[k];
     }
   } else {
     dir = x_new * real_of<T>(2) - x;
@@ -229,7 +221,7 @@ template <class T>
 void firenet_dual_project(Vector<T>& u, const real_of<T>& u_norm) {
   if constexpr (in_place_ops::in_place<T>) {  // u *= 1 / ||u||, the factor rounded once
     if (!(u_norm > 1)) return;
-    thread_local T q;
+    thread_local real_of<T> q;
     q = u_norm;
     mpfr_ui_div(q.backend().data(), 1, u_norm.backend().data(), MPFR_RNDN);
     in_place_ops::scale(u, q);

@@ -20,12 +20,16 @@ namespace {
 template <class T>
 void soft_threshold_backward(const Vector<T>& v, const Vector<real_of<T>>& t, Vector<T>& g) {
   using Real = real_of<T>;
-  if constexpr (in_place_ops::in_place<T>) {  // |v| on a kept number; g keeps its own where it passes
-    thread_local T m;
+  if constexpr (in_place_ops::in_place<T>) {  // kept numbers, the roundings of the generic path below
+    thread_local Real m, proj;
     for (Eigen::Index i = 0; i < v.size(); ++i) {
-      m = v(i);
-      if (m < 0) m *= -1;
-      if (!(m > t(i))) g(i) = 0;
+      in_place_ops::modulus_into(m, v(i));
+      if (!(m > t(i))) {
+        Real* gi = in_place_ops::parts(g(i));
+        for (int c = 0; c < in_place_ops::width<T>; ++c) gi[c] = 0;
+      } else if constexpr (number_traits<T>::is_complex) {
+        in_place_ops::soft_backward_complex(g(i), v(i), t(i), m, proj);
+      }
     }
     return;
   }
@@ -49,16 +53,18 @@ void projection_backward(const Vector<T>& u, const real_of<T>& u_norm, Vector<T>
   using Real = real_of<T>;
   if constexpr (in_place_ops::in_place<T>) {  // g = (g - u c) / ||u||, c = <u, g> / ||u||^2
     if (!(u_norm > 1)) return;
-    thread_local T c, q;
+    thread_local Real c, q;
     in_place_ops::real_inner_into(c, u, g);
     q = u_norm;
     q *= u_norm;
     c /= q;
-    for (Eigen::Index i = 0; i < g.size(); ++i) {
-      q = u(i);
+    Real* gr = in_place_ops::reals(g);
+    const Real* ur = in_place_ops::reals(u);
+    for (Eigen::Index k = 0; k < in_place_ops::width<T> * g.size(); ++k) {
+      q = ur[k];
       q *= c;
-      g(i) -= q;
-      g(i) /= u_norm;
+      gr[k] -= q;
+      gr[k] /= u_norm;
     }
     return;
   }
@@ -127,7 +133,7 @@ void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
       u_[k] = z_;
       detail::firenet_dual_project(z_, u_norm_[k]);
       x_.swap(x_new_);
-      S_ += x_;
+      add(S_, x_);
     }
     psi_[r + 1] = S_;
     divide(psi_[r + 1], Real(Real(p) * alpha));
@@ -160,7 +166,7 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
       const std::size_t k = std::size_t(r) * std::size_t(p) + std::size_t(i - 1);
       // dual step i: z_i = proj(u), u = z_{i-1} + sigma A (2 x_i - x_{i-1}) - say
       projection_backward<T>(u_[k], u_norm_[k], gz_);  // gz_ = d/du = d/dz_{i-1} (so far)
-      gsay_ -= gz_;
+      subtract(gsay_, gz_);
       A_->apply_adjoint(gz_, gd_);
       scale(gd_, plan_.sigma);  // d/d(2 x_i - x_{i-1})
       add_scaled(gx_, gd_, two_);
@@ -168,8 +174,8 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
       soft_threshold_backward<T>(v_[k], plan_.thresholds, gx_);  // gx_ = d/dv
       A_->apply(gx_, gm_);
       subtract_scaled(gz_, gm_, plan_.tau);
-      gx_ -= gd_;  // d/dx_{i-1}
-      if (i > 1) gx_ += gS_;
+      subtract(gx_, gd_);  // d/dx_{i-1}
+      if (i > 1) add(gx_, gS_);
     }
     // x_0 = alpha psi_{r-1}; say = sigma alpha y
     real_inner_into(inner_a_, gx_, psi_[r]);

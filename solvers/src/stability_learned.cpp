@@ -23,8 +23,8 @@ template <class T>
 void linear_term(const Matrix<T>& U, const Matrix<T>& V, const Vector<T>& y, Vector<T>& c, Vector<T>& out) {
   if constexpr (in_place<T>) {
     c.resize(V.cols());
-    for (Eigen::Index j = 0; j < V.cols(); ++j) real_inner_into(c(j), V.col(j), y);
-    for (Eigen::Index j = 0; j < U.cols(); ++j) add_scaled(out, U.col(j), c(j));
+    for (Eigen::Index j = 0; j < V.cols(); ++j) inner_into(c(j), V.col(j), y);
+    for (Eigen::Index j = 0; j < U.cols(); ++j) add_product(out, U.col(j), c(j));
   } else {
     c.noalias() = V.adjoint() * y;
     out.noalias() += U * c;
@@ -39,21 +39,15 @@ void linear_term_reverse(const Matrix<T>& U, const Matrix<T>& V, const Vector<T>
   if constexpr (in_place<T>) {
     gc.resize(U.cols());
     for (Eigen::Index j = 0; j < U.cols(); ++j) {
-      real_inner_into(gc(j), U.col(j), g);
-      add_scaled(g_y, V.col(j), gc(j));
+      inner_into(gc(j), U.col(j), g);
+      add_product(g_y, V.col(j), gc(j));
     }
-    if (grad_U) {  // outer products, entry by entry (Eigen's col *= s would copy s per entry)
+    if (grad_U) {  // outer products g c^*, y gc^*, entry by entry (Eigen's col *= s would copy s per entry)
       grad_U->resize(U.rows(), U.cols());
       grad_V->resize(V.rows(), V.cols());
       for (Eigen::Index j = 0; j < U.cols(); ++j) {
-        for (Eigen::Index i = 0; i < U.rows(); ++i) {
-          (*grad_U)(i, j) = g(i);
-          (*grad_U)(i, j) *= c(j);
-        }
-        for (Eigen::Index i = 0; i < V.rows(); ++i) {
-          (*grad_V)(i, j) = y(i);
-          (*grad_V)(i, j) *= gc(j);
-        }
+        for (Eigen::Index i = 0; i < U.rows(); ++i) product_into((*grad_U)(i, j), g(i), c(j), true);
+        for (Eigen::Index i = 0; i < V.rows(); ++i) product_into((*grad_V)(i, j), y(i), gc(j), true);
       }
     }
   } else {
@@ -155,12 +149,11 @@ void LearnedIstaMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
     gk_.assign(K, Vector<T>(N));
   }
   y_ = y;
-  x_.resize(N);
-  for (Eigen::Index i = 0; i < N; ++i) x_(i) = 0;
+  set_zero(x_, N);
   for (std::size_t k = 0; k < K; ++k) {
     A_->apply(x_, am_);
     r_ = y_;
-    r_ -= am_;
+    subtract(r_, am_);
     A_->apply_adjoint(r_, gk_[k]);
     Vector<T>& v = v_[k];
     set_sum_scaled(v, x_, gk_[k], p_.steps[k]);  // v = x + s_k g_k
@@ -170,7 +163,10 @@ void LearnedIstaMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
       minus_t = t;
       minus_t *= -1;
       for (Eigen::Index i = starts_[l]; i < starts_[l + 1]; ++i) {
-        if constexpr (number_traits<T>::is_complex) {
+        if constexpr (number_traits<T>::is_complex && in_place<T>) {
+          thread_local Real mod;
+          soft_by_modulus_into(x_(i), v(i), t, mod);
+        } else if constexpr (number_traits<T>::is_complex) {
           const Real mod = modulus(v(i));
           if (mod > t)
             x_(i) = v(i) * Real((mod - t) / mod);
@@ -236,7 +232,20 @@ void LearnedIstaMap<T>::reverse(const Vector<T>& g, LearnedIstaParams<T>* grad, 
       gt = t;  // the threshold's precision
       gt = 0;
       for (Eigen::Index i = starts_[std::size_t(l)]; i < starts_[std::size_t(l) + 1]; ++i) {
-        if constexpr (number_traits<T>::is_complex) {
+        if constexpr (number_traits<T>::is_complex && in_place<T>) {
+          thread_local Real mod, proj;
+          modulus_into(mod, v(i));
+          gv_(i) = gx_(i);
+          if (mod > t) {
+            soft_backward_complex(gv_(i), v(i), t, mod, proj);
+            proj /= mod;
+            gt -= proj;
+          } else {
+            Real* z = parts(gv_(i));
+            z[0] = 0;
+            z[1] = 0;
+          }
+        } else if constexpr (number_traits<T>::is_complex) {
           const Real mod = modulus(v(i));
           if (mod > t) {
             const Real proj = (std::conj(v(i)) * gx_(i)).real();  // Re(conj(v) g)

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "barriers/solvers/imaging/noise.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
@@ -60,16 +61,12 @@ void adam_step(R& p, const R& g, R& m, R& v, const AdamStep<R>& a) {
 }
 
 // A complex entry is two real parameters with their own moments (m and v
-// keep the parts of the two moment estimates).
+// keep the parts of the two moment estimates), stepped in place.
 template <class R>
 void adam_step(std::complex<R>& p, const std::complex<R>& g, std::complex<R>& m, std::complex<R>& v,
                const AdamStep<R>& a) {
-  R pr = p.real(), pi = p.imag(), mr = m.real(), mi = m.imag(), vr = v.real(), vi = v.imag();
-  adam_step(pr, g.real(), mr, vr, a);
-  adam_step(pi, g.imag(), mi, vi, a);
-  p = std::complex<R>(pr, pi);
-  m = std::complex<R>(mr, mi);
-  v = std::complex<R>(vr, vi);
+  using in_place_ops::parts;
+  for (int c = 0; c < 2; ++c) adam_step(parts(p)[c], parts(g)[c], parts(m)[c], parts(v)[c], a);
 }
 
 template <class T>
@@ -94,12 +91,9 @@ void set_zero_like(LearnedIstaParams<T>& z, const LearnedIstaParams<T>& p) {
   for (std::size_t k = 0; k < p.thresholds.size(); ++k) in_place_ops::set_zero(z.thresholds[k], p.thresholds[k].size());
   z.U.resize(p.U.rows(), p.U.cols());
   z.V.resize(p.V.rows(), p.V.cols());
-  if constexpr (number_traits<T>::is_complex) {
-    z.U.setZero();
-    z.V.setZero();
-  } else {
-    for (Eigen::Index j = 0; j < z.U.size(); ++j) z.U.data()[j] = 0;
-    for (Eigen::Index j = 0; j < z.V.size(); ++j) z.V.data()[j] = 0;
+  for (Matrix<T>* a : {&z.U, &z.V}) {
+    Real* r = in_place_ops::reals(*a);
+    for (Eigen::Index j = 0; j < in_place_ops::width<T> * a->size(); ++j) r[j] = 0;
   }
 }
 
@@ -109,8 +103,12 @@ void add_to(LearnedIstaParams<T>& acc, const LearnedIstaParams<T>& g) {
     acc.steps[k] += g.steps[k];
     acc.thresholds[k] += g.thresholds[k];
   }
-  acc.U += g.U;
-  acc.V += g.V;
+  using Real = real_of<T>;
+  for (auto [a, b] : {std::pair<Matrix<T>*, const Matrix<T>*>{&acc.U, &g.U}, {&acc.V, &g.V}}) {
+    Real* r = in_place_ops::reals(*a);  // part by part (complex += would copy the parts)
+    const Real* q = in_place_ops::reals(*b);
+    for (Eigen::Index j = 0; j < in_place_ops::width<T> * a->size(); ++j) r[j] += q[j];
+  }
 }
 
 }  // namespace
@@ -202,12 +200,11 @@ LearnedTrainingResult<T> train_learned_ista(LearnedIstaMap<T>& map, const Learne
     set_zero_like(grad, p);
     for (std::size_t i = 0; i < train.x.size(); ++i) {
       if (augment) {  // this epoch's noise for example i
-        noisy = train.y[i];
-        noisy += relative_noise<T>(train.y[i], settings.noise,
-                                   noise_seed((settings.noise_seed << 40) ^ (std::uint64_t(epoch) << 20) ^ i));
+        add_relative_noise_into<T>(train.y[i], settings.noise,
+                                   noise_seed((settings.noise_seed << 40) ^ (std::uint64_t(epoch) << 20) ^ i), noisy);
       }
       map.forward(augment ? noisy : train.y[i], out);
-      out -= train.x[i];
+      in_place_ops::subtract(out, train.x[i]);
       in_place_ops::squared_norm_into(example_loss, out);
       loss += example_loss;
       if (!step) continue;

@@ -103,34 +103,36 @@ void ascent_step(AscentMethod method, const Vector<T>& g, Vector<T>& r, Vector<T
   using Real = real_of<T>;
   using in_place_ops::in_place;
   const Real &step = k.step, &c1 = k.bias.c1, &c2 = k.bias.c2, &eps = k.eps;
-  if constexpr (in_place<T>) {
-    thread_local T t, q;
-    for (Eigen::Index i = 0; i < r.size(); ++i) {
-      vel(i) *= s.momentum;
+  if constexpr (in_place<T>) {  // part by part (Adam's moments are per part, as below)
+    thread_local Real t, q;
+    Real *rr = in_place_ops::reals(r), *vr = in_place_ops::reals(vel), *sr = in_place_ops::reals(sq);
+    const Real* gr = in_place_ops::reals(g);
+    for (Eigen::Index i = 0; i < in_place_ops::width<T> * r.size(); ++i) {
+      vr[i] *= s.momentum;
       if (method == AscentMethod::momentum) {
-        vel(i) += g(i);
-        t = vel(i);
+        vr[i] += gr[i];
+        t = vr[i];
         t *= step;
-        r(i) += t;
+        rr[i] += t;
         continue;
       }
-      t = g(i);
+      t = gr[i];
       t *= k.one_minus_m;
-      vel(i) += t;
-      sq(i) *= s.beta2;
-      t = g(i);
-      t *= g(i);
+      vr[i] += t;
+      sr[i] *= s.beta2;
+      t = gr[i];
+      t *= gr[i];
       t *= k.one_minus_b2;
-      sq(i) += t;
-      q = sq(i);
+      sr[i] += t;
+      q = sr[i];
       q /= c2;
       in_place_ops::sqrt_in_place(q);
       q += eps;
-      t = vel(i);
+      t = vr[i];
       t /= c1;
       t /= q;
       t *= step;
-      r(i) += t;
+      rr[i] += t;
     }
   } else {
     using std::sqrt;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "barriers/precision/precision_guard.hpp"
+#include "barriers/solvers/imaging/noise.hpp"
 #include "barriers/solvers/imaging/phantom.hpp"
 #include "barriers/solvers/stability/learned_ista.hpp"
 #include "gmp_allocation_counter.hpp"
@@ -87,16 +88,18 @@ TEST_CASE_TEMPLATE("learned ISTA training in MPFR at a tiny size", T, mpfr_real,
   CHECK(a.training.loss.back() < a.training.loss.front());
 }
 
-// Issue 10: in real MPFR the network's passes, the imaging operator under
-// them and the training loop create no MPFR number once their buffers
-// exist; an epoch records one (its loss).
-TEST_CASE("learned ISTA in real MPFR: passes and training epochs create no MPFR number") {
-  using T = mpfr_real;
+// Issue 10: in MPFR, real (Walsh sampling) and complex (Fourier sampling,
+// the generic FFT), the network's passes, the imaging operator under them
+// and the training loop create no MPFR number once their buffers exist; an
+// epoch records one (its loss).
+TEST_CASE_TEMPLATE("learned ISTA in MPFR: passes and training epochs create no MPFR number", T, mpfr_real,
+                   std::complex<mpfr_real>) {
+  using R = real_of<T>;
   PrecisionGuard guard(128);
   const ImagingProblem<T> pr = test::ellipse_problem<T>(16, 0.5, PatternKind::uniform);
   const int levels = int(pr.level_starts.size()) - 1;
   LearnedIstaMap<T> map(pr.A, pr.level_starts,
-                        initial_learned_ista_params<T>(*pr.A, 4, levels, T(1) / 100, 1, T(1) / 10, 3));
+                        initial_learned_ista_params<T>(*pr.A, 4, levels, R(1) / 100, 1, R(1) / 10, 3));
   Vector<T> out, g_y, measured, image;
   LearnedIstaParams<T> grad;
   const Vector<T> g = Vector<T>::Constant(pr.A->cols(), T(1));
@@ -117,7 +120,7 @@ TEST_CASE("learned ISTA in real MPFR: passes and training epochs create no MPFR 
     map.backward(g, g_y);
     CHECK(counter.count() == 0);
   }
-  const LearnedDataset<T> set = ellipse_dataset<T>(pr, 4, 9, T(0));
+  const LearnedDataset<T> set = ellipse_dataset<T>(pr, 4, 9, R(0));
   const auto allocations = [&](int epochs) {
     LearnedTrainingSettings<T> ts;
     ts.epochs = epochs;
@@ -126,13 +129,36 @@ TEST_CASE("learned ISTA in real MPFR: passes and training epochs create no MPFR 
     return counter.count();
   };
   // The set-up (moments, the kept parameters) allocates once per call; each
-  // further epoch adds exactly its recorded loss.
+  // further epoch adds exactly its recorded loss. (The first call also makes
+  // the per-thread temporaries.)
+  allocations(2);
   const long two = allocations(2), six = allocations(6);
   CHECK(six - two == 4);
+  // With noise redrawn every epoch (add_relative_noise_into) the same.
+  const auto noisy = [&](int epochs) {
+    LearnedTrainingSettings<T> ts;
+    ts.epochs = epochs;
+    ts.noise = R(1) / 10;
+    test::GmpAllocationCounter counter;
+    train_learned_ista(map, set, ts);
+    return counter.count();
+  };
+  noisy(2);
+  const long noisy_two = noisy(2), noisy_six = noisy(6);
+  // Each epoch: its loss, and the numbers MPFR's log and sin_cos make inside
+  // the noise draws (add_relative_noise_into itself makes none): at most
+  // what drawing the four examples' noise directly makes, with slack of one
+  // per draw for the library's data-dependent retries.
+  Vector<T> drawn;
+  long draws = 0;
+  for (std::size_t i = 0; i < set.y.size(); ++i)
+    draws += test::gmp_allocations_of([&] { add_relative_noise_into<T>(set.y[i], R(1) / 10, 1000 + i, drawn); });
+  MESSAGE("numbers per noisy epoch " << (noisy_six - noisy_two) / 4 << ", per draw of the 4 examples' noise " << draws);
+  CHECK(noisy_six - noisy_two <= 4 * (1 + draws + 4));
   // The perturbation search on the network: no number per iteration.
   PerturbationLoss<T> loss(map, pr.A, pr.y);
   PerturbationSearchSettings<T> ss;
-  ss.budgets = {T(1) / 100};
+  ss.budgets = {R(1) / 100};
   ss.restarts = 1;
   const auto search = [](PerturbationLoss<T>& l, const PerturbationSearchSettings<T>& s) { perturbation_search(l, s); };
   test::search_allocations(loss, ss, 2, search);  // every buffer sized

@@ -190,11 +190,13 @@ TEST_CASE("perturbation search refuses bad settings") {
   CHECK_THROWS_AS(full_column_rank_sharpness<double>(0.1, 1.0, Vector<double>(), 4), std::invalid_argument);
 }
 
-// Issue 10: in real MPFR FIRENET's passes create the same few numbers per
-// restart whatever the inner step count and the sizes (none per step or per
-// entry), and each search iteration adds exactly one pass's worth.
-TEST_CASE("real MPFR: FIRENET's passes and the search's iterations create no number per step or per entry") {
-  using T = mpfr_real;
+// Issue 10: in MPFR, real and complex, FIRENET's passes create the same few
+// numbers per restart whatever the inner step count and the sizes (none per
+// step or per entry), and each search iteration adds exactly one pass's
+// worth.
+TEST_CASE_TEMPLATE("MPFR: FIRENET's passes and the search's iterations create no number per step or per entry", T,
+                   mpfr_real, std::complex<mpfr_real>) {
+  using R = real_of<T>;
   PrecisionGuard guard(128);
   Gaussian g(77);
   struct Setup {
@@ -205,10 +207,10 @@ TEST_CASE("real MPFR: FIRENET's passes and the search's iterations create no num
   const auto make = [&](Eigen::Index m, Eigen::Index N, int inner) {
     Setup st{std::make_shared<DenseOperator<T>>(random_matrix<T>(g, m, N)), {}, Vector<T>::Constant(N, T(1)), {}};
     st.y = st.A->forward(random_vector<T>(g, N));
-    st.s.lambda = T(1) / 10;
+    st.s.lambda = R(1) / 10;
     st.s.restarts = 3;
     st.s.inner = inner;
-    st.s.delta = T(1) / 1000;
+    st.s.delta = R(1) / 1000;
     return st;
   };
   const auto pass = [](Setup& st) {
@@ -230,7 +232,7 @@ TEST_CASE("real MPFR: FIRENET's passes and the search's iterations create no num
   FirenetMap<T> map(small.A, small.s);
   PerturbationLoss<T> loss(map, small.A, small.y);
   PerturbationSearchSettings<T> ss;
-  ss.budgets = {T(1) / 100};
+  ss.budgets = {R(1) / 100};
   ss.restarts = 1;
   const auto search = [](PerturbationLoss<T>& l, const PerturbationSearchSettings<T>& s) { perturbation_search(l, s); };
   test::search_allocations(loss, ss, 2, search);

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "../in_place_ops.hpp"
+
 namespace barriers {
 
 namespace detail {
@@ -150,7 +152,9 @@ void FourierTransform<T>::transform(const Vector<T>& x, Vector<T>& out, bool inv
     const Eigen::Index R = shape_.rows, C = shape_.cols;
     for (Eigen::Index j = 0; j < C; ++j) along_rows_->transform(out.data() + j * R, inverse);
     if (C > 1) {
-      std::vector<T> line(static_cast<std::size_t>(C));
+      thread_local std::vector<T> line;  // kept between calls (no MPFR numbers made per call)
+      if (in_place_ops::stale(line)) line.clear();
+      line.resize(static_cast<std::size_t>(C));
       for (Eigen::Index i = 0; i < R; ++i) {
         for (Eigen::Index j = 0; j < C; ++j) line[j] = out(i + j * R);
         along_cols_->transform(line.data(), inverse);

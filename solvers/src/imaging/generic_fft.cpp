@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "barriers/precision/convert.hpp"
+#include "../in_place_ops.hpp"
 
 namespace barriers {
 
@@ -125,7 +126,11 @@ void butterflies_mpfr(std::complex<mpfr_real>* a, Eigen::Index n, const std::vec
   auto part = [](const std::complex<mpfr_real>& z, int i) {
     return const_cast<mpfr_real*>(reinterpret_cast<const mpfr_real*>(&z))[i].backend().data();
   };
-  mpfr_real tr, ti;  // at the working precision
+  thread_local mpfr_real tr, ti;  // kept, at the working precision (made again when it changes)
+  if (tr.precision() != mpfr_real::default_precision()) {
+    tr = mpfr_real();
+    ti = mpfr_real();
+  }
   mpfr_ptr r = tr.backend().data(), s = ti.backend().data();
   for (Eigen::Index len = 2; len <= n; len <<= 1) {
     const Eigen::Index half = len / 2, step = n / len;
@@ -149,12 +154,18 @@ void butterflies_mpfr(std::complex<mpfr_real>* a, Eigen::Index n, const std::vec
 
 template <class T>
 void GenericFft<T>::radix2(T* a, const std::vector<T>& w) const {
-  for (Eigen::Index k = 0; k < n_; ++k)
-    if (bit_reverse_[k] > k) std::swap(a[k], a[bit_reverse_[k]]);
   if constexpr (std::is_same_v<T, std::complex<mpfr_real>>) {
+    // std::swap would copy (std::complex has no move); MPFR swaps pointers
+    for (Eigen::Index k = 0; k < n_; ++k)
+      if (bit_reverse_[k] > k)
+        for (int c = 0; c < 2; ++c)
+          mpfr_swap(in_place_ops::parts(a[k])[c].backend().data(),
+                    in_place_ops::parts(a[bit_reverse_[k]])[c].backend().data());
     butterflies_mpfr(a, n_, w);
     return;
   }
+  for (Eigen::Index k = 0; k < n_; ++k)
+    if (bit_reverse_[k] > k) std::swap(a[k], a[bit_reverse_[k]]);
   for (Eigen::Index len = 2; len <= n_; len <<= 1) {
     const Eigen::Index half = len / 2, step = n_ / len;
     for (Eigen::Index i = 0; i < n_; i += len)
@@ -178,6 +189,31 @@ void GenericFft<T>::mixed(const T* in, Eigen::Index stride, T* out, Eigen::Index
   const Eigen::Index p = factors_[f], m = n / p;
   for (Eigen::Index r = 0; r < p; ++r) mixed(in + r * stride, stride * p, out + r * m, m, f + 1, w, tmp);
   const Eigen::Index step = n_ / n, pstep = n_ / p;
+  if constexpr (in_place_ops::in_place<T>) {  // the same roundings on kept numbers
+    using in_place_ops::parts;
+    thread_local T t;
+    for (Eigen::Index k = 0; k < m; ++k) {
+      tmp[0] = out[k];
+      for (Eigen::Index r = 1; r < p; ++r) in_place_ops::product_into(tmp[r], w[r * k * step], out[r * m + k]);
+      for (Eigen::Index q = 0; q < p; ++q) {
+        T& acc = out[k + q * m];
+        acc = tmp[0];
+        for (Eigen::Index r = 1; r < p; ++r) {
+          if (p == 2 && q == 1) {  // tmp0 - tmp1, as the generic path
+            for (int c = 0; c < 2; ++c) parts(acc)[c] -= parts(tmp[1])[c];
+            continue;
+          }
+          if (p == 2) {  // tmp0 + tmp1
+            for (int c = 0; c < 2; ++c) parts(acc)[c] += parts(tmp[1])[c];
+            continue;
+          }
+          in_place_ops::product_into(t, w[((r * q) % p) * pstep], tmp[r]);
+          for (int c = 0; c < 2; ++c) parts(acc)[c] += parts(t)[c];
+        }
+      }
+    }
+    return;
+  }
   for (Eigen::Index k = 0; k < m; ++k) {
     tmp[0] = out[k];
     for (Eigen::Index r = 1; r < p; ++r) tmp[r] = w[r * k * step] * out[r * m + k];  // r k < n
@@ -201,7 +237,16 @@ void GenericFft<T>::transform(T* data, bool inverse) const {
     radix2(data, w);
     return;
   }
-  std::vector<T> in(data, data + n_), tmp(static_cast<std::size_t>(factors_.back()));
+  // Per-thread copies of the input and the p twiddled terms, kept between
+  // calls (for MPFR, made again when the working precision has changed).
+  thread_local std::vector<T> in, tmp;
+  if (in_place_ops::stale(in) || in_place_ops::stale(tmp)) {
+    in.clear();
+    tmp.clear();
+  }
+  if (in.size() < static_cast<std::size_t>(n_)) in.resize(static_cast<std::size_t>(n_));  // never shrunk: no numbers remade
+  std::copy(data, data + n_, in.begin());
+  if (tmp.size() < static_cast<std::size_t>(factors_.back())) tmp.resize(static_cast<std::size_t>(factors_.back()));
   mixed(in.data(), 1, data, n_, 0, w, tmp);
 }
 

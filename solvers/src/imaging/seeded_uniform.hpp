@@ -34,11 +34,12 @@ inline double uniform53(std::mt19937_64& rng) { return double(rng() >> 11) * 0x1
 /// MPFR (<= 256 bits), each truncated to its precision. Exact: the kept bits
 /// are summed by Horner's rule from the last 32-bit piece (each step adds an
 /// integer below 2^32 and divides by a power of two).
-template <class R>
-R uniform_full(std::mt19937_64& rng) {
-  const int bits = int(std::min(number_traits<R>::precision_bits(), 1u << 20));
+/// The pieces uniform_full<R> sums for a precision of `bits` (value, width),
+/// most significant first, into `pieces` (cleared first).
+inline void uniform_pieces(std::mt19937_64& rng, int bits, std::vector<std::pair<std::uint32_t, int>>& pieces) {
+  bits = std::min(bits, 1 << 20);
   const int words = std::max(4, (bits + 63) / 64);
-  std::vector<std::pair<std::uint32_t, int>> pieces;  // value, width
+  pieces.clear();
   int done = 0;
   for (int k = 0; k < words; ++k) {
     const std::uint64_t w = rng();
@@ -49,6 +50,12 @@ R uniform_full(std::mt19937_64& rng) {
       done += take;
     }
   }
+}
+
+template <class R>
+R uniform_full(std::mt19937_64& rng) {
+  std::vector<std::pair<std::uint32_t, int>> pieces;
+  uniform_pieces(rng, int(std::min(number_traits<R>::precision_bits(), 1u << 20)), pieces);
   R u(0);
   for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) u = (u + R(it->first)) / R(std::uint64_t(1) << it->second);
   return u;

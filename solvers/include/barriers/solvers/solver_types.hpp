@@ -31,10 +31,27 @@ namespace barriers {
 template <class T>
 using real_of = typename number_traits<T>::real_type;
 
-/// |x| as a real number; for complex x the modulus.
+/// |re + i im| for MPFR parts as sqrt(re^2 + im^2), each operation rounded
+/// to out's precision (relative error below 2.5 u; MPFR's exponent range
+/// leaves no overflow to guard against). scratch is a number to work in;
+/// unlike mpfr_hypot, which makes three numbers per call, this makes none.
+inline void mpfr_modulus(mpfr_ptr out, mpfr_srcptr re, mpfr_srcptr im, mpfr_ptr scratch) {
+  mpfr_sqr(out, re, MPFR_RNDN);
+  mpfr_sqr(scratch, im, MPFR_RNDN);
+  mpfr_add(out, out, scratch, MPFR_RNDN);
+  mpfr_sqrt(out, out, MPFR_RNDN);
+}
+
+/// |x| as a real number; for complex x the modulus (mpfr_modulus for
+/// complex MPFR, std::abs otherwise).
 template <class T>
 real_of<T> modulus(const T& x) {
-  if constexpr (number_traits<T>::is_complex) {
+  if constexpr (number_traits<T>::is_complex && std::is_same_v<real_of<T>, mpfr_real>) {
+    const mpfr_real* p = reinterpret_cast<const mpfr_real*>(&x);  // [re, im]; real() would copy
+    mpfr_real m, q;
+    mpfr_modulus(m.backend().data(), p[0].backend().data(), p[1].backend().data(), q.backend().data());
+    return m;
+  } else if constexpr (number_traits<T>::is_complex) {
     return std::abs(x);
   } else {
     using std::abs;
@@ -46,7 +63,8 @@ real_of<T> modulus(const T& x) {
 template <class T>
 bool is_finite_scalar(const T& x) {
   if constexpr (number_traits<T>::is_complex) {
-    return is_finite_scalar(x.real()) && is_finite_scalar(x.imag());
+    const real_of<T>* p = reinterpret_cast<const real_of<T>*>(&x);  // [re, im]; real() would copy
+    return is_finite_scalar(p[0]) && is_finite_scalar(p[1]);
   } else {
     using std::isfinite;
     using boost::multiprecision::isfinite;

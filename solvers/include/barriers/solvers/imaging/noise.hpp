@@ -30,9 +30,16 @@ Vector<T> gaussian_vector(Eigen::Index n, std::uint64_t seed);
 template <class T>
 Vector<T> relative_noise(const Vector<T>& y, const real_of<T>& level, std::uint64_t seed);
 
+/// out = y + relative_noise(y, level, seed), bit for bit; for MPFR (real or
+/// complex) on kept per-thread numbers, so that once warm it creates none
+/// (the learned training's noise augmentation, redrawn every epoch).
+template <class T>
+void add_relative_noise_into(const Vector<T>& y, const real_of<T>& level, std::uint64_t seed, Vector<T>& out);
+
 #define BARRIERS_X(T)                                                 \
   extern template Vector<T> gaussian_vector<T>(Eigen::Index, std::uint64_t); \
-  extern template Vector<T> relative_noise<T>(const Vector<T>&, const real_of<T>&, std::uint64_t);
+  extern template Vector<T> relative_noise<T>(const Vector<T>&, const real_of<T>&, std::uint64_t); \
+  extern template void add_relative_noise_into<T>(const Vector<T>&, const real_of<T>&, std::uint64_t, Vector<T>&);
 BARRIERS_FOR_EACH_SCALAR(BARRIERS_X)
 #undef BARRIERS_X
 
