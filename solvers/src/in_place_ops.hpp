@@ -80,6 +80,19 @@ void set_sum_scaled(Vector<T>& dst, const Vector<T>& a, const Vector<T>& x, cons
   }
 }
 
+// acc = 0 at the precision of a's entries (an accumulator kept from a run
+// at another precision, e.g. a thread_local, would otherwise sum at that
+// one). Assignment takes the source's precision, with new limbs only when
+// it rises; an empty a gives a fresh zero.
+template <class A>
+void zero_like_data(real_of<typename A::Scalar>& acc, const Eigen::MatrixBase<A>& a) {
+  if (a.size() > 0)
+    acc = parts(entry(a, 0))[0];
+  else
+    acc = real_of<typename A::Scalar>();
+  acc = 0;
+}
+
 // acc = sum_i Re(conj(a_i) b_i), a and b vectors or columns of a matrix.
 // A complex term is rounded as std::complex's product rounds its real part,
 // re(a) re(b) + im(a) im(b), each product rounded, then their sum.
@@ -89,7 +102,7 @@ void real_inner_into(real_of<typename A::Scalar>& acc, const Eigen::MatrixBase<A
   using T = typename A::Scalar;
   if constexpr (in_place<T>) {
     thread_local real_of<T> p, q;
-    acc = 0;
+    zero_like_data(acc, a);
     for (Eigen::Index i = 0; i < a.size(); ++i) {
       const real_of<T>*ai = parts(entry(a, i)), *bi = parts(entry(b, i));
       p = ai[0];
@@ -275,8 +288,8 @@ void inner_into(typename A::Scalar& acc, const Eigen::MatrixBase<A>& a, const Ei
   } else {
     thread_local T p;
     real_of<T>* r = parts(acc);
-    r[0] = 0;
-    r[1] = 0;
+    zero_like_data(r[0], a);
+    zero_like_data(r[1], a);
     for (Eigen::Index i = 0; i < a.size(); ++i) {
       product_into(p, entry(b, i), entry(a, i), true);
       const real_of<T>* q = parts(p);

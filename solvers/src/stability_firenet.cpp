@@ -149,7 +149,7 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
   const Eigen::Index m = A_->rows();
   using namespace in_place_ops;
   gpsi_ = g;
-  set_zero(g_y, m);
+  fresh_output(g_y, m);  // at the working precision, whatever g_y held before
   for (int r = n; r-- > 0;) {
     const Real& alpha = alphas_[r];
     const Real pa = Real(p) * alpha;

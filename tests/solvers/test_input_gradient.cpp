@@ -12,6 +12,7 @@
 #include "barriers/solvers/stability/firenet_gradient.hpp"
 #include "barriers/solvers/stability/lista_gradient.hpp"
 #include "barriers/solvers/stability/perturbation_loss.hpp"
+#include "gmp_allocation_counter.hpp"
 #include "solver_test_support.hpp"
 
 using namespace barriers;
@@ -95,6 +96,39 @@ TEST_CASE_TEMPLATE("LISTA map: forward equals ListaNetwork::forward bit for bit"
     for (Eigen::Index i = 0; i < out.size(); ++i) zeros += out(i) == T(0);
   }
   CHECK(zeros > 0);  // the thresholds are active, so the comparison covers both branches
+}
+
+// Issue 10: in real MPFR the LISTA map's own forward pass (ListaNetwork's
+// fused operations, bit for bit by the test above) and its reverse mode work
+// on kept buffers: once warm they create no number, and the gradient does
+// not depend on a run at another precision before it in the same thread.
+TEST_CASE("LISTA map in real MPFR creates no number and keeps its precision") {
+  using T = mpfr_real;
+  const auto run = [](unsigned bits, long* numbers) {
+    PrecisionGuard guard(bits);
+    Gaussian g(31);
+    const ListaNetwork<T> net = lista_net<T>(g, 10, 20, 4);
+    ListaMap<T> map(net);
+    const Vector<T> y = random_vector<T>(g, 10) * T(3), c = random_vector<T>(g, 20);
+    Vector<T> out, gy;
+    map.forward(y, out);
+    map.backward(c, gy);
+    if (numbers) *numbers = test::gmp_allocations_of([&] {
+      map.forward(y, out);
+      map.backward(c, gy);
+    });
+    Vector<T> both(30);
+    both << out, gy;
+    return both;
+  };
+  long numbers = -1;
+  const Vector<T> first = run(128, &numbers);
+  CHECK(numbers == 0);
+  run(256, nullptr);
+  const Vector<T> again = run(128, &numbers);
+  CHECK(numbers == 0);
+  CHECK(bitwise_equal<T>(first, again));
+  CHECK(again(0).precision() == first(0).precision());
 }
 
 // Tolerances as for FIRENET above (same step, same precision argument).

@@ -4,6 +4,8 @@
 // bad settings are refused.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include <array>
 #include <cmath>
 #include <memory>
@@ -190,6 +192,11 @@ TEST_CASE("perturbation search refuses bad settings") {
   CHECK_THROWS_AS(full_column_rank_sharpness<double>(0.1, 1.0, Vector<double>(), 4), std::invalid_argument);
 }
 
+namespace {
+mpfr_real real_part_of(const mpfr_real& x) { return x; }
+mpfr_real real_part_of(const std::complex<mpfr_real>& x) { return x.real(); }
+}  // namespace
+
 // Issue 10: in MPFR, real and complex, FIRENET's passes create the same few
 // numbers per restart whatever the inner step count and the sizes (none per
 // step or per entry), and each search iteration adds exactly one pass's
@@ -227,6 +234,34 @@ TEST_CASE_TEMPLATE("MPFR: FIRENET's passes and the search's iterations create no
   const long base = pass(small);
   CHECK(pass(longer) == base);
   CHECK(pass(larger) == base);
+  {
+    // The kept numbers follow the working precision: a 256-bit gradient
+    // computed in a thread that worked at 128 bits first has the bits of one
+    // computed in a fresh thread, and the other way round. (Threads, because per-thread numbers made
+    // at one precision and kept at it could not be told apart otherwise.)
+    const auto gradient_at = [&](std::vector<unsigned> precisions) {
+      Vector<T> gy;
+      std::thread worker([&] {
+        for (unsigned bits : precisions) {
+          PrecisionGuard guard(bits);
+          Gaussian local(5);  // the same data at every precision
+          auto A = std::make_shared<DenseOperator<T>>(random_matrix<T>(local, 20, 40));
+          const Vector<T> y = A->forward(random_vector<T>(local, 40));
+          FirenetMap<T> map(A, small.s);
+          Vector<T> out;
+          map.forward(y, out);
+          map.backward(small.c, gy);
+        }
+      });
+      worker.join();
+      return gy;
+    };
+    for (const auto& [first, then] : {std::pair<unsigned, unsigned>{128, 256}, {256, 128}}) {
+      const Vector<T> fresh = gradient_at({then}), after = gradient_at({first, then});
+      CHECK(fresh == after);
+      CHECK(real_part_of(after(0)).precision() == real_part_of(fresh(0)).precision());
+    }
+  }
   MESSAGE("numbers per forward and backward pass (3 restarts): " << base);
 
   FirenetMap<T> map(small.A, small.s);

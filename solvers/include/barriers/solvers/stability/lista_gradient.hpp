@@ -33,11 +33,16 @@ class ListaMap final : public ReconstructionMap<T> {
   void backward(const Vector<T>& g, Vector<T>& g_y) override;
 
  private:
+  // Real MPFR: the forward pass on the kept buffers below (no number made).
+  void forward_in_place(Vector<T>& out);
+
   ListaNetwork<T> net_;
   Matrix<T> y_;                 // y as a one-column batch
   std::vector<Matrix<T>> z_;    // tape: z_i per layer (N x 1)
   bool have_forward_ = false;
   Vector<T> gz_, gr_, gm_;      // backward work space
+  Vector<T> x_, r_;             // real MPFR forward: iterate and residual
+  T acc_ = T(), minus_t_ = T(); // real MPFR: a sum and -theta_i
 };
 
 #define BARRIERS_X(T) extern template class ListaMap<T>;
