@@ -13,6 +13,7 @@
 // The map copies the network; later changes to the original do not reach it.
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "barriers/solvers/lista.hpp"
@@ -33,7 +34,7 @@ class ListaMap final : public ReconstructionMap<T> {
   void backward(const Vector<T>& g, Vector<T>& g_y) override;
 
  private:
-  // Real MPFR: the forward pass on the kept buffers below (no number made).
+  // MPFR: the forward pass on the kept buffers below (no number made).
   void forward_in_place(Vector<T>& out);
 
   ListaNetwork<T> net_;
@@ -41,8 +42,14 @@ class ListaMap final : public ReconstructionMap<T> {
   std::vector<Matrix<T>> z_;    // tape: z_i per layer (N x 1)
   bool have_forward_ = false;
   Vector<T> gz_, gr_, gm_;      // backward work space
-  Vector<T> x_, r_;             // real MPFR forward: iterate and residual
-  T acc_ = T(), minus_t_ = T(); // real MPFR: a sum and -theta_i
+  // MPFR: the iterate, residual, pre-threshold values and y by parts; the
+  // parts of W_i and As (complex); a sum, -theta_i or |z| - t, |z|; a
+  // complex sum.
+  Vector<Real> xr_, xi_, rr_, ri_, zr_, zi_, yr_, yi_;
+  std::vector<std::array<Matrix<Real>, 2>> w_parts_;
+  std::array<Matrix<Real>, 2> as_parts_;
+  Real acc_ = Real(), minus_t_ = Real(), mod_ = Real();
+  T acc_t_ = T();
 };
 
 #define BARRIERS_X(T) extern template class ListaMap<T>;
