@@ -86,7 +86,61 @@ FirenetMap<T>::FirenetMap(OperatorPtr<T> A, const FirenetSettings<T>& settings) 
   u_norm_.assign(steps, Real(0));
   eps_.assign(n, Real(0));
   deps_.assign(n, Real(0));
+  alphas_.assign(n, Real(0));
   dalpha_.assign(n, Real(0));
+}
+
+// eps0, the restart levels eps_r, their derivatives d eps_r / d eps0 and
+// alpha_r = 2 L / (eps_r p) for MPFR on kept numbers, with the roundings of
+// firenet_eps0, firenet_alphas and the generic block in forward(): eps_r =
+// max(e^-1 (delta + eps_{r-1}), eps0 u); on the floor d eps_r scales by u
+// (0 when eps0 u underflowed), else by e^-1.
+template <class T>
+void FirenetMap<T>::schedule_in_place() {
+  if constexpr (in_place_ops::in_place<T>) {
+    using std::exp;
+    const int n = plan_.restarts;
+    if (factor_ == 0 || factor_.precision() != mpfr_real::default_precision()) {  // made once per working precision
+      for (Real* x : {&factor_, &unit_, &floor_, &level_, &unclamped_, &scalar_, &norm_y_, &sum_}) *x = Real();
+      factor_ = Real(exp(Real(-1)));
+      unit_ = number_traits<Real>::epsilon();
+    }
+    if (plan_.eps0) {
+      eps0_ = *plan_.eps0;
+    } else {
+      in_place_ops::norm_into(eps0_, y_);
+      if (!(eps0_ > 0)) eps0_ = 1;  // y = 0: any eps0 > 0 gives x = 0
+    }
+    floor_ = eps0_;  // RestartLevel: floor = eps0 u, or u when that is 0
+    floor_ *= unit_;
+    const bool floor_positive = floor_ > 0;
+    if (!floor_positive) floor_ = unit_;
+    level_ = eps0_;
+    if (level_ < floor_) level_ = floor_;
+    scalar_ = level_ == eps0_ ? 1 : 0;  // d eps / d eps0
+    for (int r = 0; r < n; ++r) {
+      unclamped_ = plan_.delta;  // e^-1 (delta + eps)
+      unclamped_ += level_;
+      unclamped_ *= factor_;
+      level_ = unclamped_;
+      if (level_ < floor_) level_ = floor_;
+      if (unclamped_ < floor_) {
+        if (floor_positive)
+          scalar_ = unit_;
+        else
+          scalar_ = 0;
+      } else {
+        scalar_ *= factor_;
+      }
+      eps_[r] = level_;
+      deps_[r] = scalar_;
+      alphas_[r] = plan_.L;  // 2 L / (eps p)
+      alphas_[r] *= 2;
+      unclamped_ = level_;
+      unclamped_ *= plan_.inner;
+      alphas_[r] /= unclamped_;
+    }
+  }
 }
 
 template <class T>
@@ -95,36 +149,41 @@ void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
   detail::check_data(*A_, y);
   const int n = plan_.restarts, p = plan_.inner;
   y_ = y;
-  eps0_ = detail::firenet_eps0(plan_, y);
-  alphas_ = detail::firenet_alphas(plan_, eps0_);
-  // eps_r and d eps_r / d eps0 along the same schedule firenet_alphas runs:
-  // eps_r = e^-1 (delta + eps_{r-1}) scales with eps0 by e^-r; on the floor
-  // eps0 u it scales by u (0 when eps0 u underflowed and the floor is u).
-  {
-    const Real factor = Real(exp(Real(-1)));
-    detail::RestartLevel<Real> eps(eps0_, factor, plan_.delta);
-    const Real u = number_traits<Real>::epsilon();
-    Real d = eps.value() == eps0_ ? Real(1) : Real(0);
-    for (int r = 0; r < n; ++r) {
-      const Real unclamped = factor * (plan_.delta + eps.value());
-      eps.shrink();
-      d = unclamped < eps.floor() ? (eps0_ * u > 0 ? u : Real(0)) : Real(factor * d);
-      eps_[r] = eps.value();
-      deps_[r] = d;
+  if constexpr (in_place_ops::in_place<T>) {
+    schedule_in_place();
+  } else {
+    eps0_ = detail::firenet_eps0(plan_, y);
+    alphas_ = detail::firenet_alphas(plan_, eps0_);
+    // eps_r and d eps_r / d eps0 along the same schedule firenet_alphas runs:
+    // eps_r = e^-1 (delta + eps_{r-1}) scales with eps0 by e^-r; on the floor
+    // eps0 u it scales by u (0 when eps0 u underflowed and the floor is u).
+    {
+      const Real factor = Real(exp(Real(-1)));
+      detail::RestartLevel<Real> eps(eps0_, factor, plan_.delta);
+      const Real u = number_traits<Real>::epsilon();
+      Real d = eps.value() == eps0_ ? Real(1) : Real(0);
+      for (int r = 0; r < n; ++r) {
+        const Real unclamped = factor * (plan_.delta + eps.value());
+        eps.shrink();
+        d = unclamped < eps.floor() ? (eps0_ * u > 0 ? u : Real(0)) : Real(factor * d);
+        eps_[r] = eps.value();
+        deps_[r] = d;
+      }
     }
   }
   const Eigen::Index m = A_->rows(), N = A_->cols();
   std::size_t k = 0;
   using namespace in_place_ops;
   for (int r = 0; r < n; ++r) {
-    // Per restart a few scalars are made; per step (in real MPFR) none.
     const Real& alpha = alphas_[r];
     x_ = psi_[r];
     scale(x_, alpha);
     set_zero(z_, m);
     set_zero(S_, N);
     say_ = y;
-    scale(say_, Real(plan_.sigma * alpha));
+    scalar_ = plan_.sigma;
+    scalar_ *= alpha;
+    scale(say_, scalar_);
     for (int i = 0; i < p; ++i, ++k) {
       // FIRENET's own steps (the same code as firenet() and FirenetNetwork,
       // so the same bits), keeping v, u and ||u|| for the reverse mode.
@@ -136,7 +195,9 @@ void FirenetMap<T>::forward(const Vector<T>& y, Vector<T>& out) {
       add(S_, x_);
     }
     psi_[r + 1] = S_;
-    divide(psi_[r + 1], Real(Real(p) * alpha));
+    scalar_ = alpha;
+    scalar_ *= p;
+    divide(psi_[r + 1], scalar_);
   }
   out = psi_[n];
   have_forward_ = true;
@@ -152,13 +213,15 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
   fresh_output(g_y, m);  // at the working precision, whatever g_y held before
   for (int r = n; r-- > 0;) {
     const Real& alpha = alphas_[r];
-    const Real pa = Real(p) * alpha;
+    Real& dalpha = dalpha_[r];
     // psi_r = S / (p alpha): d psi / d alpha = -psi_r / alpha
-    Real dalpha;
     real_inner_into(dalpha, gpsi_, psi_[r + 1]);
-    dalpha = -dalpha / alpha;
+    dalpha /= alpha;
+    dalpha *= -1;
     gS_ = gpsi_;
-    divide(gS_, pa);
+    scalar_ = alpha;  // p alpha
+    scalar_ *= p;
+    divide(gS_, scalar_);
     gx_ = gS_;  // d/dx_p: only through S
     set_zero(gz_, m);  // z_p is not used after the restart
     set_zero(gsay_, m);
@@ -180,20 +243,38 @@ void FirenetMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
     // x_0 = alpha psi_{r-1}; say = sigma alpha y
     real_inner_into(inner_a_, gx_, psi_[r]);
     real_inner_into(inner_b_, gsay_, y_);
-    dalpha += inner_a_ + plan_.sigma * inner_b_;
-    add_scaled(g_y, gsay_, Real(plan_.sigma * alpha));
+    if constexpr (in_place<T>) {  // dalpha += inner_a + sigma inner_b
+      scalar_ = plan_.sigma;
+      scalar_ *= inner_b_;
+      scalar_ += inner_a_;
+      dalpha += scalar_;
+    } else {  // as written (the compiler may fuse a multiply-add)
+      dalpha += inner_a_ + plan_.sigma * inner_b_;
+    }
+    scalar_ = plan_.sigma;
+    scalar_ *= alpha;
+    add_scaled(g_y, gsay_, scalar_);
     gpsi_ = gx_;
     scale(gpsi_, alpha);
-    dalpha_[r] = dalpha;
   }
   if (!plan_.eps0) {
-    Real ny;
-    norm_into(ny, y_);
-    if (ny > 0) {
+    norm_into(norm_y_, y_);
+    if (norm_y_ > 0) {
       // alpha_r = 2 L / (eps_r p): d alpha_r / d eps0 = -(alpha_r / eps_r) d eps_r / d eps0
-      Real geps0(0);
-      for (int r = 0; r < n; ++r) geps0 -= dalpha_[r] * alphas_[r] / eps_[r] * deps_[r];
-      add_scaled(g_y, y_, Real(geps0 / ny));
+      sum_ = 0;  // geps0 = -sum_r dalpha_r alpha_r / eps_r deps_r
+      for (int r = 0; r < n; ++r) {
+        if constexpr (in_place<T>) {
+          scalar_ = dalpha_[r];
+          scalar_ *= alphas_[r];
+          scalar_ /= eps_[r];
+          scalar_ *= deps_[r];
+          sum_ -= scalar_;
+        } else {  // as written (the compiler may fuse a multiply-add)
+          sum_ -= dalpha_[r] * alphas_[r] / eps_[r] * deps_[r];
+        }
+      }
+      sum_ /= norm_y_;
+      add_scaled(g_y, y_, sum_);
     }
   }
 }

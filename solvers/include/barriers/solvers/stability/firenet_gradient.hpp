@@ -58,6 +58,10 @@ class FirenetMap final : public ReconstructionMap<T> {
   Vector<T> gpsi_, gx_, gz_, gS_, gd_, gsay_, gm_;
   std::vector<Real> dalpha_;
   Real two_ = Real(2), inner_a_, inner_b_;
+  // MPFR: the restart schedule and the per-restart scalars on kept numbers
+  // (schedule_in_place), so that a pass creates no number.
+  void schedule_in_place();
+  Real factor_, unit_, floor_, level_, unclamped_, scalar_, norm_y_, sum_;
 };
 
 #define BARRIERS_X(T) extern template class FirenetMap<T>;
