@@ -210,12 +210,10 @@ void ListaMap<T>::backward(const Vector<T>& g, Vector<T>& g_y) {
       const Real& t = net_.theta()[i];
       for (Eigen::Index k = 0; k < N; ++k) {  // through the soft threshold
         const T& z = z_[i](k, 0);
-        if constexpr (number_traits<T>::is_complex) {
-          lista_modulus_into(mod_, parts(z)[0], parts(z)[1]);
-        } else {
-          mod_ = z;
-          if (mod_ < 0) mod_ *= -1;
-        }
+        if constexpr (number_traits<T>::is_complex)
+          lista_modulus_into(mod_, parts(z)[0], parts(z)[1]);  // the forward pass's modulus
+        else
+          modulus_into(mod_, z);
         if (!(mod_ > t)) {
           for (int c = 0; c < width<T>; ++c) parts(gz_(k))[c] = 0;  // at or inside the kink: derivative 0
         } else if constexpr (number_traits<T>::is_complex) {
